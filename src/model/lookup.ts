@@ -1,0 +1,20 @@
+import { isUnknownValue } from "./unknownValue";
+
+/** The value at `path` in plain data: `unknown` when it or a parent is a preview unknown, `absent` when missing. */
+export type Lookup = { readonly state: "known"; readonly value: unknown } | { readonly state: "unknown" } | { readonly state: "absent" };
+
+export function lookup(data: unknown, path: readonly string[]): Lookup {
+  let node: unknown = data;
+  for (const key of path) {
+    if (isUnknownValue(node)) return { state: "unknown" };
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return { state: "absent" };
+    if (!Object.prototype.hasOwnProperty.call(node, key)) return { state: "absent" };
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (isUnknownValue(node)) return { state: "unknown" };
+  return node === undefined || node === null ? { state: "absent" } : { state: "known", value: node };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

@@ -1,0 +1,61 @@
+import { ClusterRole } from "../model/fleet";
+import { roleOf } from "../model/clusterView";
+import { Enforcement, Severity, type Finding, type Rule } from "./rule";
+
+export const INSTALLER_MEMBER_ROLE = "kubesphere-installer-configure-member-role";
+
+/**
+ * On 3.x ks-installer re-renders kubesphere-config from the ClusterConfiguration on every run, so a member's 0 only
+ * lasts if the ClusterConfiguration says `clusterRole: member`. Two version traps are checked too: on 3.3/3.4 a
+ * member that also sets `oauthOptions.accessTokenMaxAge` gets the key rendered twice (ks-apiserver cannot parse
+ * it), and on 3.1 any `oauthOptions` suppresses the automatic 0.
+ */
+export const installerMemberRole: Rule = {
+  id: INSTALLER_MEMBER_ROLE,
+  description: "Checks whether a member cluster's ClusterConfiguration ks-installer declares clusterRole: member without the oauthOptions traps of 3.1, 3.3 and 3.4.",
+  severity: Severity.high,
+  enforcement: Enforcement.mandatory,
+  remediationSteps:
+    "In the member's ClusterConfiguration ks-installer set spec.multicluster.clusterRole: member and spec.authentication.jwtSecret to the host's value. " +
+    "On 3.3/3.4 remove spec.authentication.oauthOptions.accessTokenMaxAge; on 3.1 add spec.authentication.oauthOptions.accessTokenMaxAge: 0 when oauthOptions is set.",
+  url: "https://kubesphere.io/docs/v3.4/multicluster-management/enable-multicluster/direct-connection/",
+  evaluate(fleet) {
+    const findings: Finding[] = [];
+    for (const cluster of fleet.clusters) {
+      const isMember = roleOf(cluster) === ClusterRole.member;
+      for (const settings of cluster.settings) {
+        const installer = settings.installer;
+        if (!installer) continue;
+        const where = settings.source;
+        const role = installer.clusterRole;
+        const version = installer.version ?? cluster.version;
+        const push = (message: string, source: string) =>
+          findings.push({ ruleId: INSTALLER_MEMBER_ROLE, enforcement: Enforcement.mandatory, cluster: cluster.name, source, message });
+        if (isMember && role.state === "unknown") {
+          findings.push({ ruleId: INSTALLER_MEMBER_ROLE, enforcement: Enforcement.advisory, cluster: cluster.name, source: role.source, message: `Member '${cluster.name}' clusterRole (${role.source}) is ${role.reason}; it must be member.` });
+        } else if (isMember && !(role.state === "known" && role.value === ClusterRole.member)) {
+          const shown = role.state === "known" ? `'${role.value}'` : "not set";
+          push(
+            `Member '${cluster.name}' ClusterConfiguration (${role.source}) is ${shown}; ks-installer re-renders kubesphere-config on its next run and drops accessTokenMaxAge: 0. Set spec.multicluster.clusterRole: member.`,
+            role.source,
+          );
+        }
+        const declaresMember = role.state === "known" && role.value === ClusterRole.member;
+        if (!declaresMember) continue;
+        if ((version === "3.3" || version === "3.4") && installer.oauthAccessTokenMaxAge.state !== "absent") {
+          push(
+            `Member '${cluster.name}' (${where}, KubeSphere ${version}) sets spec.authentication.oauthOptions.accessTokenMaxAge; with clusterRole: member ks-installer ${version} renders the key twice and ks-apiserver fails to load kubesphere.yaml. Remove spec.authentication.oauthOptions.accessTokenMaxAge.`,
+            installer.oauthAccessTokenMaxAge.source,
+          );
+        }
+        if (version === "3.1" && installer.oauthOptionKeys && settings.accessTokenMaxAge.state === "absent") {
+          push(
+            `Member '${cluster.name}' (${where}, KubeSphere 3.1) sets spec.authentication.oauthOptions without accessTokenMaxAge; ks-installer 3.1 then does not render accessTokenMaxAge: 0. Add spec.authentication.oauthOptions.accessTokenMaxAge: 0.`,
+            installer.oauthAccessTokenMaxAge.source,
+          );
+        }
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,51 @@
+import type { FleetView } from "../model/fleet";
+
+export const Severity = { low: "low", medium: "medium", high: "high", critical: "critical" } as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+
+export const Enforcement = { mandatory: "mandatory", advisory: "advisory" } as const;
+export type Enforcement = (typeof Enforcement)[keyof typeof Enforcement];
+
+export interface RuleOptions {
+  /** The instant certificates are judged against. */
+  readonly now: Date;
+  /** A certificate expiring within this many days is reported (advisory). */
+  readonly certificateExpiryWindowDays: number;
+  /** SHA-256 of the fleet's jwtSecret (full hex, `sha256:<prefix>` or a prefix of 8+ hex digits), for fleets split over stacks. */
+  readonly expectedJwtSecretFingerprint?: string;
+}
+
+export const DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS = 30;
+
+export function defaultRuleOptions(now = new Date()): RuleOptions {
+  return { now, certificateExpiryWindowDays: DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS };
+}
+
+/**
+ * One thing wrong (or not decidable) on one cluster. A finding whose `enforcement` is below its rule's is a note
+ * that the rule could not decide, e.g. a value unknown during preview.
+ */
+export interface Finding {
+  readonly ruleId: string;
+  readonly enforcement: Enforcement;
+  /** The cluster it is about; fleet-wide findings name every cluster in `clusters`. */
+  readonly cluster?: string;
+  readonly clusters?: readonly string[];
+  /** The object and key the finding is about, e.g. `ConfigMap kubesphere-system/kubesphere-config: kubesphere.yaml: authentication.jwtSecret`. */
+  readonly source?: string;
+  /** Subject first, measured value and limit, and the fix. Never a secret. */
+  readonly message: string;
+}
+
+/** A rule over the normalised fleet. Pure: no Pulumi, Kubernetes or I/O. */
+export interface Rule {
+  /** kebab-case `kubesphere-<area>-<verb>-<thing>`; the policy of the same name enforces it. */
+  readonly id: string;
+  /** A full sentence starting "Checks whether". */
+  readonly description: string;
+  readonly severity: Severity;
+  readonly enforcement: Enforcement;
+  readonly remediationSteps: string;
+  readonly url?: string;
+  evaluate(fleet: FleetView, options: RuleOptions): Finding[];
+}
