@@ -1,0 +1,93 @@
+import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts } from "./fleet";
+import { CLUSTER_CONFIGURATION, readClusterConfiguration } from "./installerConfig";
+import { KUBESPHERE_CONFIG_KEY, readKubesphereConfig } from "./kubesphereConfig";
+import { KUBESPHERE_SECRET_NAME, readKubesphereSecret } from "./kubesphereSecret";
+import { lookup } from "./lookup";
+import { known, unknown } from "./observed";
+import { isUnknownValue } from "./unknownValue";
+
+/** Where KubeSphere keeps its config. Rebranded distributions rename these, so they are settings. */
+export interface KubeSphereNames {
+  readonly namespace: string;
+  readonly configMap: string;
+}
+
+export const DEFAULT_KUBESPHERE_NAMES: KubeSphereNames = { namespace: "kubesphere-system", configMap: "kubesphere-config" };
+
+export const KS_APISERVER = "ks-apiserver";
+
+/** A Kubernetes object as kubectl prints it or a Pulumi resource's inputs carry it. Any value may be Pulumi's unknown sentinel. */
+export interface KubernetesObject {
+  readonly apiVersion?: unknown;
+  readonly kind?: unknown;
+  readonly metadata?: unknown;
+  readonly data?: unknown;
+  readonly stringData?: unknown;
+  readonly spec?: unknown;
+}
+
+/** What one object tells about a cluster's KubeSphere auth, or undefined for an unrelated object. */
+export type ObjectFacts = { readonly settings: AuthSettings } | { readonly apiserver: ApiserverFacts };
+
+/**
+ * Recognises the objects that set KubeSphere auth: ConfigMap kubesphere-config (either layout), ClusterConfiguration
+ * ks-installer, Secret kubesphere-secret, and the ks-apiserver Deployment. `kind` may be given when the object
+ * itself does not say it (Pulumi resource inputs leave it out).
+ */
+export function factsFromObject(object: KubernetesObject, names: KubeSphereNames = DEFAULT_KUBESPHERE_NAMES, kindHint?: string): ObjectFacts | undefined {
+  const kind = typeof object.kind === "string" ? object.kind : kindHint;
+  const name = text(lookup(object.metadata, ["name"]));
+  const namespace = text(lookup(object.metadata, ["namespace"]));
+  const inNamespace = namespace === names.namespace || namespace === undefined;
+  const source = `${kind} ${namespace ?? names.namespace}/${name}`;
+  switch (kind) {
+    case "ConfigMap": {
+      if (name !== names.configMap || !inNamespace) return undefined;
+      const data = lookup(object.data, [KUBESPHERE_CONFIG_KEY]);
+      if (data.state === "unknown" || isUnknownValue(object.data)) return { settings: readKubesphereConfig(undefined, source, "not known until the deployment runs") };
+      return { settings: readKubesphereConfig(data.state === "known" ? String(data.value) : undefined, source) };
+    }
+    case CLUSTER_CONFIGURATION.kind:
+      if (name !== CLUSTER_CONFIGURATION.name) return undefined;
+      return { settings: readClusterConfiguration(object, source) };
+    case "Secret":
+      if (name !== KUBESPHERE_SECRET_NAME || !inNamespace) return undefined;
+      return { settings: readKubesphereSecret(object, source) };
+    case "Deployment": {
+      if (name !== KS_APISERVER || !inNamespace) return undefined;
+      const replicas = lookup(object.spec, ["replicas"]);
+      const where = `${source}: spec.replicas`;
+      return {
+        apiserver: {
+          source,
+          replicas: replicas.state === "unknown" ? unknown(where, "not known until the deployment runs") : known(replicas.state === "known" ? Number(replicas.value) : 1, where),
+        },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A cluster's view from the objects read from it (a live cluster, a snapshot folder, or declared resources). */
+export function clusterViewFromObjects(
+  name: string,
+  objects: readonly KubernetesObject[],
+  options: { names?: KubeSphereNames; version?: string; credentials?: readonly CredentialFacts[] } = {},
+): ClusterView {
+  const settings: AuthSettings[] = [];
+  const apiserver: ApiserverFacts[] = [];
+  for (const object of objects) {
+    const facts = factsFromObject(object, options.names);
+    if (!facts) continue;
+    if ("settings" in facts) settings.push(facts.settings);
+    else apiserver.push(facts.apiserver);
+  }
+  const version = options.version ?? settings.find((s) => s.installer?.version)?.installer?.version;
+  return { name, ...(version ? { version } : {}), settings, apiserver, credentials: options.credentials ?? [] };
+}
+
+function text(found: ReturnType<typeof lookup>): string | undefined {
+  return found.state === "known" ? String(found.value) : undefined;
+}
+
