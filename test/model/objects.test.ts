@@ -1,0 +1,56 @@
+import test from "ava";
+import { clusterViewFromObjects, factsFromObject } from "../../src/model/kubernetesObjects";
+import { roleOf } from "../../src/model/clusterView";
+import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
+import { fixtureObject } from "../helpers/fixtures";
+
+test("the v3.4 ClusterConfiguration is recognised with its version and declared role", (t) => {
+  const facts = factsFromObject(fixtureObject("v3.4/cluster-configuration.yaml"));
+  t.true(facts !== undefined && "settings" in facts);
+  const settings = (facts as { settings: import("../../src/model/fleet").AuthSettings }).settings;
+  t.is(settings.installer?.version, "3.4");
+  t.like(settings.installer?.clusterRole, { state: "known", value: "none" });
+  t.is(settings.jwtSecret.state, "absent", "an empty spec.authentication.jwtSecret declares nothing");
+});
+
+test("a member ClusterConfiguration makes ks-installer render accessTokenMaxAge 0", (t) => {
+  const cc = fixtureObject("v3.4/cluster-configuration.yaml") as { spec: { multicluster: { clusterRole: string } } };
+  cc.spec.multicluster.clusterRole = "member";
+  const view = clusterViewFromObjects("m", [cc]);
+  t.is(roleOf(view), "member");
+  t.like(view.settings[0]!.accessTokenMaxAge, { state: "known", value: 0 });
+});
+
+test("on 3.1 a member with oauthOptions gets no automatic 0", (t) => {
+  const cc = fixtureObject("v3.4/cluster-configuration.yaml") as Record<string, any>;
+  cc.metadata.labels.version = "v3.1.1";
+  cc.spec.multicluster.clusterRole = "member";
+  cc.spec.authentication.oauthOptions = { accessTokenInactivityTimeout: "30m" };
+  const settings = clusterViewFromObjects("m", [cc]).settings[0]!;
+  t.is(settings.accessTokenMaxAge.state, "absent");
+});
+
+test("the kubesphere-secret Secret gives the cluster's secret", (t) => {
+  const view = clusterViewFromObjects("h", [fixtureObject("v3.4/kubesphere-secret.yaml")]);
+  t.like(view.settings[0]!.jwtSecret, { state: "known", value: { length: 32 } });
+});
+
+test("objects in another namespace or with another name are not KubeSphere's", (t) => {
+  const cm = fixtureObject("v3.4/kubesphere-config.host.yaml") as Record<string, any>;
+  t.truthy(factsFromObject(cm));
+  t.is(factsFromObject({ ...cm, metadata: { ...cm.metadata, namespace: "default" } }), undefined);
+  t.is(factsFromObject({ ...cm, metadata: { ...cm.metadata, name: "other" } }), undefined);
+  t.truthy(factsFromObject({ ...cm, metadata: { ...cm.metadata, namespace: "acme-system" } }, { namespace: "acme-system", configMap: "kubesphere-config" }));
+});
+
+test("ks-apiserver replicas default to 1 and may be unknown", (t) => {
+  const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "ks-apiserver", namespace: "kubesphere-system" }, spec: {} };
+  t.like(clusterViewFromObjects("c", [deployment]).apiserver[0]!.replicas, { state: "known", value: 1 });
+  t.is(clusterViewFromObjects("c", [{ ...deployment, spec: { replicas: UNKNOWN_VALUE } }]).apiserver[0]!.replicas.state, "unknown");
+});
+
+test("a ConfigMap whose data is unknown during preview yields unknown settings", (t) => {
+  const cm = { kind: "ConfigMap", metadata: { name: "kubesphere-config", namespace: "kubesphere-system" }, data: { "kubesphere.yaml": UNKNOWN_VALUE } };
+  const settings = clusterViewFromObjects("c", [cm]).settings[0]!;
+  t.is(settings.jwtSecret.state, "unknown");
+});

@@ -1,0 +1,184 @@
+import test from "ava";
+import {
+  allRules,
+  apiserverRedisCache,
+  configParses,
+  evaluateFleet,
+  defaultRuleOptions,
+  fleetConsistentClockSkew,
+  fleetSharedJwtSecret,
+  fleetSingleHost,
+  installerMemberRole,
+  kubeconfigRenewCertificate,
+  kubeconfigValidCertificate,
+  memberZeroAccessTokenMaxAge,
+  registerRule,
+  strongJwtSecret,
+} from "../../src/rules";
+import { sha256Hex } from "../../src/model/secretFacts";
+import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { NOW, compliantFleet, fixtureCluster, memberClusterConfiguration, run } from "../helpers/fleet";
+
+const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
+const otherSecret = (text: string) => text.replace(FIXTURE_JWT_SECRET, OTHER_SECRET);
+
+test("the compliant fixture fleet has no finding from any rule", (t) => {
+  t.deepEqual(evaluateFleet({ clusters: compliantFleet() }, defaultRuleOptions(NOW)), []);
+});
+
+test("every rule has a unique kebab-case id, a sentence description, severity and remediation", (t) => {
+  const ids = new Set<string>();
+  for (const rule of allRules()) {
+    t.regex(rule.id, /^kubesphere-[a-z]+-(configure|disallow|enable|renew)-[a-z0-9-]+$/, rule.id);
+    t.regex(rule.description, /^Checks whether .+\.$/, rule.id);
+    t.true(["low", "medium", "high", "critical"].includes(rule.severity), rule.id);
+    t.true(rule.remediationSteps.length > 20, rule.id);
+    t.false(ids.has(rule.id));
+    ids.add(rule.id);
+  }
+  t.throws(() => registerRule(allRules()[0]!), { message: /already exists/ });
+});
+
+test("fails when a member's jwtSecret differs from the host's, naming both fingerprints", (t) => {
+  const clusters = compliantFleet();
+  clusters[2] = fixtureCluster("member-2", "v4.1/kubesphere-config.member.yaml", otherSecret);
+  const findings = run(fleetSharedJwtSecret, clusters);
+  t.is(findings.length, 1);
+  t.like(findings[0], { cluster: "member-2", enforcement: "mandatory" });
+  t.true(findings[0]!.message.includes(`sha256:${sha256Hex(OTHER_SECRET).slice(0, 12)}`));
+  t.true(findings[0]!.message.includes(`host 'host'`));
+  t.false(findings[0]!.message.includes(OTHER_SECRET));
+});
+
+test("holds every stack to the expected fingerprint from policy config", (t) => {
+  t.deepEqual(run(fleetSharedJwtSecret, compliantFleet(), { expectedJwtSecretFingerprint: sha256Hex(FIXTURE_JWT_SECRET) }), []);
+  const findings = run(fleetSharedJwtSecret, compliantFleet(), { expectedJwtSecretFingerprint: sha256Hex(OTHER_SECRET).slice(0, 16) });
+  t.is(findings.length, 3);
+});
+
+test("without a host, the minority secret is the one that diverges", (t) => {
+  const clusters = [
+    fixtureCluster("a", "v3.4/kubesphere-config.member.yaml"),
+    fixtureCluster("b", "v3.4/kubesphere-config.member.yaml"),
+    fixtureCluster("c", "v3.4/kubesphere-config.member.yaml", otherSecret),
+  ];
+  t.deepEqual(run(fleetSharedJwtSecret, clusters).map((f) => f.cluster), ["c"]);
+});
+
+test("an unknown secret is an advisory note, never a mandatory violation", (t) => {
+  const clusters = compliantFleet();
+  clusters[1] = { ...clusters[1]!, settings: [{ ...clusters[1]!.settings[0]!, jwtSecret: { state: "unknown", source: "x", reason: "not known until the deployment runs" } }] };
+  const findings = run(fleetSharedJwtSecret, clusters);
+  t.deepEqual(findings.map((f) => f.enforcement), ["advisory"]);
+});
+
+test("fails when a member keeps a non-zero accessTokenMaxAge", (t) => {
+  const clusters = compliantFleet();
+  clusters[1] = fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x.replace("accessTokenMaxAge: 0", "accessTokenMaxAge: 2h"));
+  const findings = run(memberZeroAccessTokenMaxAge, clusters);
+  t.is(findings.length, 1);
+  t.regex(findings[0]!.message, /Member 'member-1' .*accessTokenMaxAge\) is 2h; members need 0/);
+});
+
+test("fails when a member has no accessTokenMaxAge at all", (t) => {
+  const clusters = [fixtureCluster("member-2", "v4.1/kubesphere-config.member.yaml", (x) => x.replace("    accessTokenMaxAge: 0s\n", ""))];
+  const findings = run(memberZeroAccessTokenMaxAge, clusters);
+  t.regex(findings[0]!.message, /is not set .*authentication\.issuer\.accessTokenMaxAge: 0s/);
+});
+
+test("a host may keep a non-zero accessTokenMaxAge", (t) => {
+  t.deepEqual(run(memberZeroAccessTokenMaxAge, [fixtureCluster("host", "v4.1/kubesphere-config.host.yaml")]), []);
+});
+
+test("fails on two hosts and on one cluster declared with two roles", (t) => {
+  const clusters = [...compliantFleet(), fixtureCluster("host-2", "v4.1/kubesphere-config.host.yaml")];
+  t.deepEqual(run(fleetSingleHost, clusters).map((f) => f.cluster), ["host-2"]);
+  const split = fixtureCluster("x", "v3.4/kubesphere-config.member.yaml", (y) => y, { objects: [memberClusterConfiguration((cc) => (cc.spec.multicluster.clusterRole = "host"))] });
+  t.regex(run(fleetSingleHost, [split])[0]!.message, /conflicting roles/);
+});
+
+test("fails when a member's ClusterConfiguration does not declare clusterRole: member", (t) => {
+  const cluster = fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x, {
+    objects: [memberClusterConfiguration((cc) => delete cc.spec.multicluster)],
+  });
+  const findings = run(installerMemberRole, [cluster]);
+  t.is(findings.length, 1);
+  t.regex(findings[0]!.message, /is not set; ks-installer re-renders .* Set spec\.multicluster\.clusterRole: member/);
+  t.deepEqual(run(installerMemberRole, [fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, { objects: [memberClusterConfiguration()] })]), []);
+});
+
+test("fails on the 3.3/3.4 duplicate-key trap and the 3.1 oauthOptions trap", (t) => {
+  const duplicate = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, {
+    objects: [memberClusterConfiguration((cc) => (cc.spec.authentication.oauthOptions = { accessTokenMaxAge: 0 }))],
+  });
+  t.regex(run(installerMemberRole, [duplicate])[0]!.message, /renders the key twice/);
+  const v31 = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, {
+    objects: [memberClusterConfiguration((cc) => {
+      cc.metadata.labels.version = "v3.1.1";
+      cc.spec.authentication.oauthOptions = { accessTokenInactivityTimeout: "30m" };
+    })],
+  });
+  t.regex(run(installerMemberRole, [v31])[0]!.message, /3\.1\) sets spec\.authentication\.oauthOptions without accessTokenMaxAge/);
+});
+
+test("fails on a short or known-default jwtSecret without printing it", (t) => {
+  const short = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x.replace(FIXTURE_JWT_SECRET, "tooShortSecret"))];
+  t.regex(run(strongJwtSecret, short)[0]!.message, /has 14 characters; the minimum is 32/);
+  const published = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x.replace(FIXTURE_JWT_SECRET, "gfIwilcc0WjNGKJ5DLeksf2JKfcLgTZU"))];
+  const message = run(strongJwtSecret, published)[0]!.message;
+  t.regex(message, /documentation/);
+  t.false(message.includes("gfIwilcc0WjNGKJ5DLeksf2JKfcLgTZU"));
+});
+
+const cert = (notAfter: string, notBefore = "2025-01-01T00:00:00.000Z") =>
+  ({ user: "k3s-admin", source: "stacks/dev/kubeconfigs/host.yaml", kind: "client-certificate", notAfter, notBefore }) as const;
+
+test("fails on an expired client certificate with user, date and refresh steps", (t) => {
+  const clusters = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x, { credentials: [cert("2026-05-01T00:00:00.000Z")] })];
+  const [finding] = run(kubeconfigValidCertificate, clusters);
+  t.like(finding, { enforcement: "mandatory", cluster: "host" });
+  t.regex(finding!.message, /user 'k3s-admin' \(stacks\/dev\/kubeconfigs\/host\.yaml\) client certificate expired on 2026-05-01T00:00:00\.000Z \(31 days ago/);
+  t.regex(finding!.message, /\/etc\/rancher\/k3s\/k3s\.yaml.*minikube update-context.*aws eks update-kubeconfig.*gcloud container clusters get-credentials/);
+  t.deepEqual(run(kubeconfigRenewCertificate, clusters), [], "an expired certificate is not also 'expiring'");
+});
+
+test("warns about a certificate inside the expiry window, and not outside it", (t) => {
+  const soon = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x, { credentials: [cert("2026-06-11T00:00:00.000Z")] })];
+  t.like(run(kubeconfigRenewCertificate, soon)[0], { enforcement: "advisory" });
+  t.deepEqual(run(kubeconfigRenewCertificate, soon, { certificateExpiryWindowDays: 5 }), []);
+  t.deepEqual(run(kubeconfigValidCertificate, soon), []);
+});
+
+test("exec and token users have nothing to expire", (t) => {
+  const clusters = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x, { credentials: [{ user: "eks", source: "f", kind: "exec" }] })];
+  t.deepEqual(run(kubeconfigValidCertificate, clusters), []);
+});
+
+test("advises when clusters use different maximumClockSkew", (t) => {
+  const clusters = compliantFleet();
+  clusters[2] = fixtureCluster("member-2", "v4.1/kubesphere-config.member.yaml", (x) => x.replace("maximumClockSkew: 10s", "maximumClockSkew: 1m"));
+  const findings = run(fleetConsistentClockSkew, clusters);
+  t.true(findings.every((f) => f.enforcement === "advisory"));
+  t.regex(findings[0]!.message, /10s on 'host', 'member-1'; 1m on 'member-2'/);
+});
+
+test("advises on several ks-apiserver replicas with the in-memory cache, not with Redis", (t) => {
+  const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "ks-apiserver", namespace: "kubesphere-system" }, spec: { replicas: 3 } };
+  const inMemory = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x, { objects: [deployment] })];
+  t.regex(run(apiserverRedisCache, inMemory)[0]!.message, /3 replicas with the in-memory token cache/);
+  const redis = [fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => `${x}cache:\n  type: redis\n`, { objects: [deployment] })];
+  t.deepEqual(run(apiserverRedisCache, redis), []);
+});
+
+test("fails on a kubesphere.yaml that does not parse, saying where", (t) => {
+  const broken = [fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x.replace("network:\n", "network:\n   - broken\n  x"))];
+  const [finding] = run(configParses, broken);
+  t.regex(finding!.message, /Cluster 'member-1' .*kubesphere\.yaml line \d+, column \d+ does not parse/);
+});
+
+test("rules scale linearly: a 5,000-cluster fleet is evaluated", (t) => {
+  const host = fixtureCluster("host", "v3.4/kubesphere-config.host.yaml");
+  const member = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml");
+  const clusters = [host, ...Array.from({ length: 5000 }, (_, i) => ({ ...member, name: `m-${i}` }))];
+  t.deepEqual(evaluateFleet({ clusters }, defaultRuleOptions(NOW)), []);
+});
