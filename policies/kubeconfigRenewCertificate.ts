@@ -1,0 +1,5 @@
+import { kubeconfigRenewCertificate as rule } from "../src/rules";
+import { stackPolicyForRule } from "./rulePolicy";
+
+/** Advisory: a provider kubeconfig client certificate expires within the window (default 30 days). */
+export const kubeconfigRenewCertificate = stackPolicyForRule(rule, ["certificateExpiryWindowDays"]);

@@ -1,0 +1,66 @@
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import { DEFAULT_KUBESPHERE_NAMES, type KubeSphereNames } from "../src/model/kubernetesObjects";
+import { DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS, type RuleOptions } from "../src/rules";
+
+/**
+ * What `--policy-pack-config` may set for a policy of this pack (each policy reads its own entry). Every policy
+ * takes `namespace` and `configMap` (rebranded distributions rename them); the shared-secret policy also takes
+ * `expectedJwtSecretFingerprint`, the certificate policies `certificateExpiryWindowDays`.
+ */
+export interface FleetPolicyConfig {
+  /** Namespace of the KubeSphere config; default `kubesphere-system`. */
+  readonly namespace?: string;
+  /** Name of the ConfigMap holding kubesphere.yaml; default `kubesphere-config`. */
+  readonly configMap?: string;
+  /** SHA-256 of the fleet's jwtSecret (full hex, `sha256:<prefix>` or 8+ hex digits), to hold a fleet split over stacks to one secret. */
+  readonly expectedJwtSecretFingerprint?: string;
+  /** An advisory is raised for a client certificate expiring within this many days; default 30. */
+  readonly certificateExpiryWindowDays?: number;
+}
+
+export type FleetConfigKey = keyof FleetPolicyConfig;
+
+const PROPERTIES = {
+  namespace: { type: "string", minLength: 1, default: DEFAULT_KUBESPHERE_NAMES.namespace, description: "Namespace of the KubeSphere config." },
+  configMap: { type: "string", minLength: 1, default: DEFAULT_KUBESPHERE_NAMES.configMap, description: "Name of the ConfigMap holding kubesphere.yaml." },
+  expectedJwtSecretFingerprint: {
+    type: "string",
+    pattern: "^(sha256:)?[0-9a-fA-F]{8,64}$",
+    description: "SHA-256 fingerprint of the fleet's jwtSecret (`sha256:<hex>` or 8 to 64 hex digits), for a fleet split over many stacks.",
+  },
+  certificateExpiryWindowDays: {
+    type: "integer",
+    minimum: 0,
+    default: DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS,
+    description: "Days before a kubeconfig client certificate expires from which an advisory is raised.",
+  },
+} as const;
+
+/** The config schema of a policy reading the given keys, plus the names every policy reads. */
+export function configSchemaFor(extra: readonly FleetConfigKey[] = []): PolicyConfigSchema {
+  const keys: FleetConfigKey[] = ["namespace", "configMap", ...extra];
+  return { properties: Object.fromEntries(keys.map((key) => [key, { ...PROPERTIES[key] }])) as PolicyConfigSchema["properties"] };
+}
+
+/** Where the KubeSphere config lives, from a policy's config. */
+export function kubesphereNames(config: FleetPolicyConfig): KubeSphereNames {
+  return {
+    namespace: nonEmpty(config.namespace) ?? DEFAULT_KUBESPHERE_NAMES.namespace,
+    configMap: nonEmpty(config.configMap) ?? DEFAULT_KUBESPHERE_NAMES.configMap,
+  };
+}
+
+/** The rules' options from a policy's config, judged at `now`. */
+export function ruleOptions(config: FleetPolicyConfig, now: Date = new Date()): RuleOptions {
+  const window = config.certificateExpiryWindowDays;
+  const fingerprint = nonEmpty(config.expectedJwtSecretFingerprint);
+  return {
+    now,
+    certificateExpiryWindowDays: typeof window === "number" && Number.isFinite(window) && window >= 0 ? window : DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS,
+    ...(fingerprint ? { expectedJwtSecretFingerprint: fingerprint } : {}),
+  };
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}

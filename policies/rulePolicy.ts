@@ -1,0 +1,54 @@
+import type { ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { fleetFromResources, type StackFleet, type StackResource } from "../src/pack/fleetFromResources";
+import { Enforcement, type Finding, type Rule } from "../src/rules";
+import { configSchemaFor, kubesphereNames, ruleOptions, type FleetConfigKey, type FleetPolicyConfig } from "./policyConfig";
+
+/** Why a stack policy has nothing to judge. */
+export const NO_CLUSTER_REASON = "no Kubernetes provider or KubeSphere resource in this stack";
+
+/**
+ * The stack policy that enforces one rule: same name, description, severity, enforcement, remediation steps and url
+ * as the rule. It reports only the findings at the rule's own enforcement; a mandatory rule's advisory notes ("could
+ * not decide": a preview unknown) go to the `kubesphere-fleet-warn-undecided-during-preview` policy instead, so a
+ * mandatory policy never blocks on something it could not see.
+ */
+export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): StackValidationPolicy {
+  return {
+    name: rule.id,
+    description: rule.description,
+    enforcementLevel: rule.enforcement,
+    severity: rule.severity,
+    remediationSteps: rule.remediationSteps,
+    ...(rule.url ? { url: rule.url } : {}),
+    configSchema: configSchemaFor(configKeys),
+    validateStack: (args, reportViolation) => {
+      reportFindings(evaluateStack(args, [rule]), (finding) => finding.enforcement === rule.enforcement, reportViolation);
+    },
+  };
+}
+
+/** The fleet a stack declares and what the given rules find in it, with the policy's config applied. */
+export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[]): { stack: StackFleet; findings: Finding[] } {
+  const config = args.getConfig<FleetPolicyConfig>();
+  const stack = fleetFromResources(args.resources as readonly StackResource[], kubesphereNames(config));
+  if (stack.fleet.clusters.length === 0) args.notApplicable(NO_CLUSTER_REASON);
+  const options = ruleOptions(config);
+  return { stack, findings: rules.flatMap((rule) => rule.evaluate(stack.fleet, options)) };
+}
+
+/** Reports each selected finding with the URN of the resource it is about. */
+export function reportFindings(
+  evaluated: { stack: StackFleet; findings: readonly Finding[] },
+  select: (finding: Finding) => boolean,
+  reportViolation: ReportViolation,
+): void {
+  for (const finding of evaluated.findings) {
+    if (!select(finding)) continue;
+    reportViolation(finding.message, evaluated.stack.urnOf(finding.cluster, finding.source));
+  }
+}
+
+/** Whether a finding is below its rule's enforcement: a note that the rule could not decide. */
+export function isUndecided(rule: Rule, finding: Finding): boolean {
+  return rule.enforcement === Enforcement.mandatory && finding.enforcement !== Enforcement.mandatory;
+}

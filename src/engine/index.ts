@@ -1,0 +1,2 @@
+export * from "./policyPack";
+export { startEngineStub, type EngineStub, type EngineLogEntry } from "./engineStub";

@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { AnalyzeStackRequest, ConfigureAnalyzerRequest, type AnalyzeResponse } from "@pulumi/pulumi/proto/analyzer_pb";
+import {
+  analyzeRequest,
+  analyzeResult,
+  analyzerResource,
+  packInfo,
+  policyConfigMessage,
+  remediateResult,
+  type AnalyzeResult,
+  type PackInfo,
+  type PolicyConfigInput,
+  type RemediateResult,
+  type ResourceInput,
+} from "./analyzerMessages";
+import { startEngineStub, type EngineLogEntry, type EngineStub } from "./engineStub";
+
+export * from "./analyzerMessages";
+export { secret, toStruct, fromStruct, WIRE_UNKNOWN, SPECIAL_SIG_KEY, SECRET_SIG } from "./wire";
+
+export interface StartPolicyPackOptions {
+  /** Working directory of the pack process; default `packDir` (what the engine does). */
+  readonly cwd?: string;
+  /** Engine address passed as the runner's first argument; default a stub engine started here on 127.0.0.1. */
+  readonly engineAddress?: string;
+  /** How long to wait for the port; default 60 s. */
+  readonly startTimeoutMs?: number;
+  /** Extra environment for the pack process. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A running policy pack and a typed client to it. */
+export interface PolicyPackSession {
+  /** The port the pack printed on stdout. */
+  readonly port: number;
+  /** The raw gRPC client, for calls this wrapper does not cover. */
+  readonly client: AnalyzerClient;
+  /** Milliseconds from spawn to the port being printed. */
+  readonly startMs: number;
+  /** What the pack wrote to stderr so far. */
+  stderr(): string;
+  /** Log calls the pack made to the stub engine (empty when `engineAddress` was given). */
+  engineLogs(): readonly EngineLogEntry[];
+  getAnalyzerInfo(): Promise<PackInfo>;
+  /**
+   * Sends policy config the way the CLI does for `--policy-pack-config`: an entry for every policy of the pack, with
+   * its default enforcement level and schema defaults unless `config` overrides them. Without this call the pack
+   * uses its own defaults.
+   */
+  configure(config?: Readonly<Record<string, PolicyConfigInput>>): Promise<void>;
+  /** `Analyze`: the resource policies over one resource. */
+  analyze(resource: ResourceInput): Promise<AnalyzeResult>;
+  /** `AnalyzeStack`: the stack policies over every resource of the stack. */
+  analyzeStack(resources: readonly ResourceInput[]): Promise<AnalyzeResult>;
+  /** `Remediate`: the remediations of policies configured `remediate`, over one resource. */
+  remediate(resource: ResourceInput): Promise<RemediateResult>;
+  /** Closes the client, stops the pack process and the stub engine. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** `node_modules/@pulumi/pulumi/cmd/run-policy-pack`, resolved from the pack directory as the engine does. */
+export function runPolicyPackPath(packDir: string): string {
+  return join(dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] })), "cmd", "run-policy-pack");
+}
+
+/**
+ * Starts a Node policy pack the way the Pulumi engine does: `node <@pulumi/pulumi>/cmd/run-policy-pack <engine> <packDir>`
+ * with cwd = the pack dir, then reads the port from its stdout and connects an `AnalyzerClient` with insecure
+ * credentials on 127.0.0.1. The pack must be built (its package.json `main` must exist).
+ *
+ * @example
+ * const pack = await startPolicyPack("policies");
+ * await pack.configure({ "kubesphere-kubeconfig-renew-expiring-certificate": { certificateExpiryWindowDays: 60 } });
+ * const { diagnostics } = await pack.analyzeStack(resources);
+ * await pack.close();
+ */
+export async function startPolicyPack(packDir: string, options: StartPolicyPackOptions = {}): Promise<PolicyPackSession> {
+  const dir = resolve(packDir);
+  const engine: EngineStub | undefined = options.engineAddress ? undefined : await startEngineStub();
+  const engineAddress = options.engineAddress ?? engine!.address;
+  const started = Date.now();
+  const child = spawn(process.execPath, [runPolicyPackPath(dir), engineAddress, dir], {
+    cwd: options.cwd ?? dir,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  let port: number;
+  try {
+    port = await readPort(child, options.startTimeoutMs ?? 60_000, () => stderr);
+  } catch (error) {
+    child.kill();
+    await engine?.close();
+    throw error;
+  }
+  const startMs = Date.now() - started;
+  const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  let info: PackInfo | undefined;
+  let closed = false;
+
+  const call = <Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> =>
+    new Promise((resolvePromise, reject) => method.call(client, request, (err, res) => (err ? reject(err) : resolvePromise(res))));
+
+  const session: PolicyPackSession = {
+    port,
+    client,
+    startMs,
+    stderr: () => stderr,
+    engineLogs: () => engine?.logs ?? [],
+    async getAnalyzerInfo() {
+      info = packInfo(await call(client.getAnalyzerInfo, new Empty()));
+      return info;
+    },
+    async configure(config = {}) {
+      const known = info ?? (await session.getAnalyzerInfo());
+      const request = new ConfigureAnalyzerRequest();
+      const map = request.getPolicyconfigMap();
+      for (const name of Object.keys(config)) {
+        if (!known.policies.some((p) => p.name === name)) throw new Error(`Policy config names '${name}', which pack '${known.name}' does not have.`);
+      }
+      for (const policy of known.policies) {
+        const { enforcementLevel, ...properties } = config[policy.name] ?? {};
+        const defaults = schemaDefaults(policy.configSchema?.properties);
+        map.set(policy.name, policyConfigMessage(enforcementLevel ?? policy.enforcementLevel, { ...defaults, ...properties }));
+      }
+      await call(client.configure, request);
+    },
+    async analyze(resource) {
+      const response = await call<ReturnType<typeof analyzeRequest>, AnalyzeResponse>(client.analyze, analyzeRequest(resource));
+      return analyzeResult(response.getDiagnosticsList(), response.getNotApplicableList());
+    },
+    async analyzeStack(resources) {
+      const request = new AnalyzeStackRequest().setResourcesList(resources.map(analyzerResource));
+      const response = await call<AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack, request);
+      return analyzeResult(response.getDiagnosticsList(), response.getNotApplicableList());
+    },
+    async remediate(resource) {
+      return remediateResult(await call(client.remediate, analyzeRequest(resource)));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((done) => child.once("exit", () => done()));
+        child.kill();
+        await exited;
+      }
+      await engine?.close();
+    },
+  };
+  return session;
+}
+
+function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    let stdout = "";
+    const fail = (why: string) => {
+      cleanup();
+      const tail = stderr().trim().split("\n").slice(-20).join("\n");
+      reject(new Error(`Policy pack did not start: ${why}.${tail ? `\n${tail}` : ""}`));
+    };
+    const onData = (chunk: string) => {
+      stdout += chunk;
+      const line = /^\s*(\d+)\s*\n/.exec(stdout);
+      if (line) {
+        cleanup();
+        resolvePromise(Number(line[1]));
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => fail(`the process exited (${signal ?? `code ${code}`}) before printing its port`);
+    const timer = setTimeout(() => fail(`no port printed within ${timeoutMs} ms`), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      child.off("exit", onExit);
+    };
+    child.stdout!.setEncoding("utf8").on("data", onData);
+    child.once("exit", onExit);
+  });
+}
+
+function schemaDefaults(properties: Record<string, unknown> | undefined): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(properties ?? {})) {
+    if (schema !== null && typeof schema === "object" && "default" in schema) defaults[key] = (schema as { default: unknown }).default;
+  }
+  return defaults;
+}

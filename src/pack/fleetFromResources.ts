@@ -1,0 +1,127 @@
+import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts, FleetView } from "../model/fleet";
+import { readKsCoreValues } from "../model/helmValues";
+import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
+import { lookup } from "../model/lookup";
+import { providerCredentials } from "./kubeconfigCredentials";
+import { plainProps } from "./plainInputs";
+import { HELM_TYPES, KUBERNETES_PROVIDER_TYPE, isKsCoreChart, kindOfType } from "./resourceTypes";
+
+/** A provider as the engine attaches it to a resource (`AnalyzerResource.provider`). */
+export interface StackProvider {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+}
+
+/** A registered resource as `validateStack` (or `validateResource`) sees it; `props` may be the SDK's unknown-checking proxy. */
+export interface StackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+  readonly provider?: StackProvider;
+}
+
+/** The cluster name of resources that name no provider (outside the engine: hand-made arguments, tests). */
+export const NO_PROVIDER_CLUSTER = "default";
+
+/** The fleet a stack declares, and which resource each KubeSphere source came from. */
+export interface StackFleet {
+  readonly fleet: FleetView;
+  /** The URN of the resource a finding's `source` names on that cluster (the provider for a credential), if any. */
+  urnOf(cluster: string | undefined, source: string | undefined): string | undefined;
+}
+
+interface ClusterParts {
+  name: string;
+  providerUrn?: string;
+  settings: AuthSettings[];
+  apiserver: ApiserverFacts[];
+  credentials: CredentialFacts[];
+  sources: Map<string, string>;
+}
+
+/**
+ * Groups a stack's resources into one ClusterView per Kubernetes provider: a resource belongs to the cluster of its
+ * provider, and a provider's name is the cluster's name. Recognised: ConfigMap kubesphere-config, ClusterConfiguration
+ * ks-installer, Secret kubesphere-secret, Deployment ks-apiserver (each also as a `…Patch`), ks-core Helm releases and
+ * charts, and the providers' kubeconfig credentials. Everything else is ignored. Never throws: preview unknowns become
+ * `unknown` observations.
+ */
+export function fleetFromResources(resources: readonly StackResource[], names: KubeSphereNames = DEFAULT_KUBESPHERE_NAMES): StackFleet {
+  const clusters = new Map<string, ClusterParts>();
+  const clusterFor = (provider: { name: string; urn: string } | undefined): ClusterParts => {
+    const key = provider?.urn ?? NO_PROVIDER_CLUSTER;
+    let parts = clusters.get(key);
+    if (!parts) {
+      parts = { name: provider?.name ?? NO_PROVIDER_CLUSTER, settings: [], apiserver: [], credentials: [], sources: new Map() };
+      if (provider) parts.providerUrn = provider.urn;
+      clusters.set(key, parts);
+    }
+    return parts;
+  };
+  const credentialsSeen = new Set<string>();
+  const addCredentials = (provider: StackProvider | StackResource, rawProps: unknown) => {
+    if (credentialsSeen.has(provider.urn)) return;
+    credentialsSeen.add(provider.urn);
+    const parts = clusterFor(provider);
+    const source = `provider '${provider.name}' kubeconfig`;
+    parts.credentials.push(...providerCredentials(plainProps(rawProps), source));
+    parts.sources.set(source, provider.urn);
+  };
+
+  for (const resource of resources) {
+    if (resource.type === KUBERNETES_PROVIDER_TYPE) {
+      addCredentials(resource, resource.props);
+      continue;
+    }
+    const kind = kindOfType(resource.type);
+    const isHelm = HELM_TYPES.has(resource.type);
+    if (!kind && !isHelm) continue;
+    const provider = resource.provider?.type === KUBERNETES_PROVIDER_TYPE ? resource.provider : undefined;
+    if (provider) addCredentials(provider, provider.props);
+    const props = plainProps(resource.props);
+    const parts = clusterFor(provider);
+    if (isHelm) {
+      const settings = ksCoreSettings(resource, props);
+      if (settings) record(parts, settings.source, resource.urn, () => parts.settings.push(settings));
+      continue;
+    }
+    const facts = factsFromObject(props as KubernetesObject, names, kind);
+    if (!facts) continue;
+    if ("settings" in facts) record(parts, facts.settings.source, resource.urn, () => parts.settings.push(facts.settings));
+    else record(parts, facts.apiserver.source, resource.urn, () => parts.apiserver.push(facts.apiserver));
+  }
+
+  const views: ClusterView[] = [...clusters.values()].map((parts) => {
+    const version = parts.settings.find((s) => s.installer?.version)?.installer?.version;
+    return { name: parts.name, ...(version ? { version } : {}), settings: parts.settings, apiserver: parts.apiserver, credentials: parts.credentials };
+  });
+  const byName = new Map([...clusters.values()].map((parts) => [parts.name, parts]));
+  return {
+    fleet: { clusters: views },
+    urnOf(cluster, source) {
+      const parts = cluster === undefined ? undefined : byName.get(cluster);
+      if (!parts || !source) return undefined;
+      for (const [prefix, urn] of parts.sources) if (source.startsWith(prefix)) return urn;
+      return undefined;
+    },
+  };
+}
+
+function record(parts: ClusterParts, source: string, urn: string, add: () => void): void {
+  add();
+  if (!parts.sources.has(source)) parts.sources.set(source, urn);
+}
+
+/** The settings of a ks-core Helm release or chart, from its `values` input; other charts give nothing. */
+function ksCoreSettings(resource: StackResource, props: Record<string, unknown>): AuthSettings | undefined {
+  const chart = lookup(props, ["chart"]);
+  if (chart.state !== "known" || !isKsCoreChart(chart.value)) return undefined;
+  const namespace = lookup(props, ["namespace"]);
+  const releaseName = lookup(props, ["name"]);
+  const where = `${namespace.state === "known" ? String(namespace.value) : "kubesphere-system"}/${releaseName.state === "known" ? String(releaseName.value) : resource.name}`;
+  const label = resource.type.endsWith(":Release") ? "Helm release" : "Helm chart";
+  return readKsCoreValues(props["values"] ?? {}, `${label} ${where} (ks-core) values`);
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { parse } from "yaml";
+import { credentialFacts, type KubeconfigUser } from "../model/credentials";
+import type { CredentialFacts } from "../model/fleet";
+import { isPlainObject } from "../model/lookup";
+import { isUnknownValue } from "../model/unknownValue";
+
+/** The inputs of a `pulumi:providers:kubernetes` that decide which credentials it uses. */
+export interface KubernetesProviderInputs {
+  /** Kubeconfig content (YAML or JSON) or a path to it. */
+  readonly kubeconfig?: unknown;
+  /** Overrides the kubeconfig's current-context. */
+  readonly context?: unknown;
+}
+
+/**
+ * The credentials of every kubeconfig user the provider can use: the users of the selected `context` (else the
+ * current-context; else, with no contexts at all, every user). `source` names the provider, never the content.
+ * A kubeconfig that is unknown during preview, cannot be read or does not parse gives no credentials: the provider
+ * itself reports that, and an unknown must not become a false violation.
+ */
+export function providerCredentials(inputs: KubernetesProviderInputs, source: string, readFile: (path: string) => Buffer = readFileSync): CredentialFacts[] {
+  const config = kubeconfigDocument(inputs.kubeconfig, readFile);
+  if (!config) return [];
+  const users = namedEntries(config["users"], "user");
+  const contexts = namedEntries(config["contexts"], "context");
+  const selected = typeof inputs.context === "string" && !isUnknownValue(inputs.context) && inputs.context !== "" ? inputs.context : config["current-context"];
+  let userNames: string[];
+  if (contexts.size === 0) userNames = [...users.keys()];
+  else {
+    const context = typeof selected === "string" ? contexts.get(selected) : undefined;
+    const user = context?.["user"];
+    userNames = typeof user === "string" ? [user] : [];
+  }
+  return userNames
+    .filter((name) => users.has(name))
+    .map((name) => credentialFacts(kubeconfigUser(name, users.get(name)!), source, readFile));
+}
+
+function kubeconfigDocument(kubeconfig: unknown, readFile: (path: string) => Buffer): Record<string, unknown> | undefined {
+  if (typeof kubeconfig !== "string" || kubeconfig.trim() === "" || isUnknownValue(kubeconfig)) return undefined;
+  let text = kubeconfig;
+  if (!/[\n{]/.test(kubeconfig)) {
+    try {
+      text = readFile(kubeconfig.replace(/^~(?=\/)/, homedir())).toString("utf8");
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const doc: unknown = parse(text);
+    return isPlainObject(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function namedEntries(list: unknown, field: string): Map<string, Record<string, unknown>> {
+  const entries = new Map<string, Record<string, unknown>>();
+  if (!Array.isArray(list)) return entries;
+  for (const item of list) {
+    if (!isPlainObject(item) || typeof item["name"] !== "string") continue;
+    const body = item[field];
+    entries.set(item["name"], isPlainObject(body) ? body : {});
+  }
+  return entries;
+}
+
+function kubeconfigUser(name: string, user: Record<string, unknown>): KubeconfigUser {
+  const str = (key: string) => (typeof user[key] === "string" && !isUnknownValue(user[key]) && user[key] !== "" ? (user[key] as string) : undefined);
+  const certData = str("client-certificate-data");
+  const certFile = str("client-certificate");
+  const token = str("token") ?? str("tokenFile");
+  const username = str("username");
+  return {
+    name,
+    ...(certData ? { certData } : {}),
+    ...(certFile ? { certFile } : {}),
+    ...(token ? { token } : {}),
+    ...(user["exec"] ? { exec: user["exec"] } : {}),
+    ...(user["auth-provider"] ? { authProvider: user["auth-provider"] } : {}),
+    ...(username ? { username } : {}),
+  };
+}
