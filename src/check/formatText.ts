@@ -1,0 +1,74 @@
+import { mandatoryCount, type CheckReport, type Violation } from "./report";
+
+export interface TextStyle {
+  bold(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  green(text: string): string;
+  dim(text: string): string;
+}
+
+const plain: TextStyle = { bold: (t) => t, red: (t) => t, yellow: (t) => t, green: (t) => t, dim: (t) => t };
+const ansi = (code: number) => (t: string) => `\u001b[${code}m${t}\u001b[0m`;
+export const colour: TextStyle = { bold: ansi(1), red: ansi(31), yellow: ansi(33), green: ansi(32), dim: ansi(2) };
+
+export function textStyle(useColour: boolean): TextStyle {
+  return useColour ? colour : plain;
+}
+
+/** The human report: the plan per cluster, then the policy results grouped by cluster, then the verdict. */
+export function formatText(report: CheckReport, style: TextStyle = plain): string {
+  const lines: string[] = [];
+  lines.push(style.bold(`Stack '${report.stack}' (${report.stackFile}): ${report.clusters.length} cluster${report.clusters.length === 1 ? "" : "s"}`));
+  lines.push("");
+  const header = ["CLUSTER", "ROLE", "VERSION", "MODE", "JWTSECRET (live → desired)", "ACCESSTOKENMAXAGE (live → desired)", "RESTART"];
+  const rows = report.clusters.map((c) => [
+    c.name,
+    c.role,
+    c.version,
+    c.mode,
+    arrow(c.jwtSecret.live, c.jwtSecret.desired),
+    arrow(c.accessTokenMaxAge.live, c.accessTokenMaxAge.desired),
+    c.restart ? "yes" : "no",
+  ]);
+  lines.push(...table([header, ...rows]).map((line, i) => (i === 0 ? style.dim(line) : line)));
+  for (const note of report.notes) lines.push(style.yellow(`note: ${note}`));
+  lines.push("");
+  lines.push(style.bold("Policy results (pulumi preview --policy-pack policies)"));
+  const byCluster = new Map<string, Violation[]>();
+  for (const violation of report.violations) {
+    const key = violation.cluster ?? "(stack)";
+    byCluster.set(key, [...(byCluster.get(key) ?? []), violation]);
+  }
+  for (const name of [...report.clusters.map((c) => c.name), ...[...byCluster.keys()].filter((k) => !report.clusters.some((c) => c.name === k))]) {
+    const violations = byCluster.get(name) ?? [];
+    if (violations.length === 0) {
+      lines.push(`  ${name}: ${style.green("no violations")}`);
+      continue;
+    }
+    lines.push(`  ${name}:`);
+    for (const v of violations) {
+      const level = v.enforcementLevel === "mandatory" ? style.red("mandatory") : style.yellow("advisory ");
+      lines.push(`    ${level} ${v.policy}`);
+      lines.push(`              ${v.message.replace(/\n/g, "\n              ")}`);
+    }
+  }
+  lines.push("");
+  const mandatory = mandatoryCount(report);
+  const advisory = report.violations.length - mandatory;
+  lines.push(
+    mandatory > 0
+      ? style.red(`${mandatory} mandatory and ${advisory} advisory violation${advisory === 1 ? "" : "s"}: pulumi preview --policy-pack policies would block this deployment.`)
+      : style.green(`No mandatory violations (${advisory} advisory): pulumi preview --policy-pack policies would let this deployment through.`),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function arrow(live: string, desired: string): string {
+  return live === desired ? `${live} (unchanged)` : `${live} → ${desired}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());
+}

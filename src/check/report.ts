@@ -1,0 +1,41 @@
+/** What `npm run check` found: the plan per cluster and the policy verdicts, as `--json` prints it. */
+export interface CheckReport {
+  readonly stack: string;
+  readonly stackFile: string;
+  readonly clusters: readonly ClusterPlan[];
+  readonly violations: readonly Violation[];
+  /** What could not be compared, and why (e.g. secure values without a passphrase). */
+  readonly notes: readonly string[];
+}
+
+/** A before → after pair of one setting; values are fingerprints or durations, never secrets. */
+export interface SettingChange {
+  readonly setting: "jwtSecret" | "accessTokenMaxAge" | "clusterRole" | "restart";
+  readonly live: string;
+  readonly desired: string;
+}
+
+export interface ClusterPlan {
+  readonly name: string;
+  readonly role: string;
+  readonly version: string;
+  readonly mode: string;
+  readonly jwtSecret: { readonly live: string; readonly desired: string };
+  readonly accessTokenMaxAge: { readonly live: string; readonly desired: string };
+  readonly restart: boolean;
+  /** Only the settings whose live and desired values differ. */
+  readonly changes: readonly SettingChange[];
+}
+
+export interface Violation {
+  readonly policy: string;
+  readonly enforcementLevel: "mandatory" | "advisory";
+  /** The cluster the violation is about, when it is about one. */
+  readonly cluster?: string;
+  readonly message: string;
+  readonly urn?: string;
+}
+
+export function mandatoryCount(report: CheckReport): number {
+  return report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+}

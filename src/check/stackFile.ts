@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { InputError } from "../cli/exitCodes";
+import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
+
+/** A stack file's config with `secure:` values decrypted where possible. */
+export interface StackConfig {
+  readonly stack: string;
+  readonly file: string;
+  /** Config keys without the project prefix (`clusters`, `jwtSecret`, …) → plain values. */
+  readonly values: Record<string, unknown>;
+  /** Keys that held at least one secure value. */
+  readonly secretKeys: readonly string[];
+  /**
+   * Paths of secure values that could not be decrypted (no passphrase, another secrets provider). They stay
+   * `{ secure: "<ciphertext>" }` in `values`, which the config validation reads as "encrypted, not known here".
+   */
+  readonly undecrypted: readonly string[];
+  /** Why the undecrypted values could not be read, when there are any. */
+  readonly undecryptedReason?: string;
+}
+
+export const PROJECT = "kubesphere-fleet";
+
+export function stackFilePath(projectDir: string, stack: string): string {
+  return join(projectDir, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+/**
+ * Reads `stacks/Pulumi.<stack>.yaml`. Secure values are decrypted with the passphrase provider when
+ * `PULUMI_CONFIG_PASSPHRASE` (or `PULUMI_CONFIG_PASSPHRASE_FILE`) is set; otherwise they become unknown.
+ */
+export function readStackConfig(projectDir: string, stack: string, env: NodeJS.ProcessEnv = process.env): StackConfig {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new InputError(`--stack '${stack}' is not a stack name (letters, digits, '-', '_', '.').`);
+  const file = stackFilePath(projectDir, stack);
+  if (!existsSync(file)) throw new InputError(`stack '${stack}': ${file} does not exist. Create it with \`pulumi stack init ${stack}\`, or pass an existing --stack.`);
+  let document: unknown;
+  try {
+    document = parse(readFileSync(file, "utf8"), { prettyErrors: false });
+  } catch (error) {
+    throw new InputError(`stack '${stack}': ${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const root = (document ?? {}) as { config?: unknown; encryptionsalt?: unknown; secretsprovider?: unknown };
+  if (root.config !== undefined && (typeof root.config !== "object" || root.config === null || Array.isArray(root.config))) {
+    throw new InputError(`stack '${stack}': ${file}: 'config' must be a mapping of '${PROJECT}:<key>' to values.`);
+  }
+  const { crypter, reason } = crypterFor(root, env);
+  const values: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
+  const undecrypted: string[] = [];
+  for (const [fullKey, raw] of Object.entries((root.config ?? {}) as Record<string, unknown>)) {
+    const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : fullKey;
+    let secret = false;
+    const resolve = (value: unknown, path: string): unknown => {
+      if (isSecure(value)) {
+        secret = true;
+        if (!crypter) {
+          undecrypted.push(path);
+          return { secure: value.secure };
+        }
+        try {
+          return crypter.decrypt(value.secure);
+        } catch {
+          throw new InputError(`stack '${stack}': ${file}: ${path} cannot be decrypted with this passphrase; it was encrypted for another stack or salt.`);
+        }
+      }
+      if (Array.isArray(value)) return value.map((v, i) => resolve(v, `${path}[${i}]`));
+      if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, `${path}.${k}`)]));
+      return value;
+    };
+    values[key] = resolve(raw, fullKey);
+    if (secret) secretKeys.push(key);
+  }
+  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}) };
+}
+
+function isSecure(value: unknown): value is { secure: string } {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as { secure?: unknown }).secure === "string" && Object.keys(value).length === 1;
+}
+
+function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown }, env: NodeJS.ProcessEnv): { crypter?: PassphraseCrypter; reason?: string } {
+  const provider = typeof root.secretsprovider === "string" ? root.secretsprovider : undefined;
+  if (provider && provider !== "passphrase" && !provider.startsWith("passphrase")) {
+    return { reason: `the stack uses the '${provider.split(":")[0]}' secrets provider, which only the Pulumi CLI can open` };
+  }
+  if (typeof root.encryptionsalt !== "string") {
+    return { reason: "the stack has no encryptionsalt (its secrets belong to a Pulumi Cloud or KMS secrets provider)" };
+  }
+  let passphrase = env["PULUMI_CONFIG_PASSPHRASE"];
+  const passphraseFile = env["PULUMI_CONFIG_PASSPHRASE_FILE"];
+  if (passphrase === undefined && passphraseFile) {
+    try {
+      passphrase = readFileSync(passphraseFile, "utf8").replace(/\r?\n$/, "");
+    } catch {
+      throw new InputError(`PULUMI_CONFIG_PASSPHRASE_FILE ${passphraseFile} cannot be read.`);
+    }
+  }
+  if (passphrase === undefined) return { reason: "PULUMI_CONFIG_PASSPHRASE is not set" };
+  try {
+    return { crypter: passphraseCrypter(passphrase, root.encryptionsalt) };
+  } catch (error) {
+    if (error instanceof WrongPassphraseError) throw new InputError(`${error.message}. Set the passphrase this stack was created with.`);
+    throw new InputError(`encryptionsalt: ${(error as Error).message}`);
+  }
+}
