@@ -1,0 +1,233 @@
+import { readFileSync } from "node:fs";
+import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
+import { isPlainObject } from "../model/lookup";
+import { MIN_JWT_SECRET_LENGTH, secretFacts } from "../model/secretFacts";
+import {
+  FleetRole,
+  KUBESPHERE_VERSIONS,
+  ManageMode,
+  PROJECT,
+  majorOf,
+  type ClusterDeclaration,
+  type FleetDeclaration,
+  type KubeconfigDeclaration,
+  type KubeSphereVersion,
+} from "./fleetDeclaration";
+import { checkKubeconfig, resolveKubeconfigPath } from "./kubeconfigCheck";
+
+/**
+ * The stack config as plain data: the values of `kubesphere-fleet:clusters`, `:jwtSecret`, `:namespace` and
+ * `:configMap`. A value the stack holds encrypted and that could not be decrypted is `{ secure: "<ciphertext>" }`.
+ */
+export interface FleetConfigInput {
+  readonly clusters?: unknown;
+  readonly jwtSecret?: unknown;
+  readonly namespace?: unknown;
+  readonly configMap?: unknown;
+}
+
+export interface ValidateOptions {
+  readonly stack: string;
+  /** Relative kubeconfig paths resolve against this directory (the one holding Pulumi.yaml). */
+  readonly projectRoot: string;
+  readonly readFile?: (path: string) => string;
+  readonly homeDir?: string;
+}
+
+/** One thing wrong with a stack's config. Never quotes a secret or kubeconfig content. */
+export interface ConfigError {
+  readonly stack: string;
+  /** `clusters[1] (member-1)`, when the error is about one cluster. */
+  readonly cluster?: string;
+  /** The full config key, e.g. `kubesphere-fleet:clusters[1].kubeconfig.path`. */
+  readonly key: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface FleetValidation {
+  /** Present only when there are no errors. */
+  readonly fleet?: FleetDeclaration;
+  readonly errors: readonly ConfigError[];
+}
+
+/** `Stack 'dev', clusters[1] (member-1): kubesphere-fleet:clusters[1].role "boss" is not a role. Fix: …` */
+export function formatConfigError(error: ConfigError): string {
+  const where = [`Stack '${error.stack}'`, ...(error.cluster ? [error.cluster] : [])].join(", ");
+  return `${where}: ${error.key} ${error.message}. Fix: ${error.fix}.`;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Validates a stack's fleet config and returns every error at once, each naming the stack, the cluster, the key and
+ * the fix. Reads kubeconfig files (through `readFile`) to check that they exist and hold the context to use.
+ */
+export function validateFleetConfig(input: FleetConfigInput, options: ValidateOptions): FleetValidation {
+  const errors: ConfigError[] = [];
+  const report = (key: string, message: string, fix: string, cluster?: string): void => {
+    errors.push({ stack: options.stack, ...(cluster ? { cluster } : {}), key: `${PROJECT}:${key}`, message, fix });
+  };
+
+  const clusters = clustersOf(input.clusters, options, report);
+  const hosts = clusters.filter((c) => c.role === FleetRole.host);
+  if (Array.isArray(input.clusters) && input.clusters.length > 0 && clusters.length === input.clusters.length) {
+    if (hosts.length === 0) report("clusters", "declares no host", "give exactly one cluster role: host");
+    if (hosts.length > 1) report("clusters", `declares ${hosts.length} hosts (${hosts.map((h) => h.label).join(", ")})`, "give exactly one cluster role: host and the others role: member");
+  }
+  const seen = new Map<string, string>();
+  for (const cluster of clusters) {
+    const first = seen.get(cluster.name);
+    if (first) report(`${cluster.label.split(" ")[0]}.name`, `'${cluster.name}' is already the name of ${first}`, "give every cluster a unique name", cluster.label);
+    else seen.set(cluster.name, cluster.label);
+  }
+
+  const jwtSecret = jwtSecretOf(input.jwtSecret, report);
+  const namespace = nameOf(input.namespace, "namespace", DEFAULT_KUBESPHERE_NAMES.namespace, report);
+  const configMap = nameOf(input.configMap, "configMap", DEFAULT_KUBESPHERE_NAMES.configMap, report);
+  if (errors.length) return { errors };
+  return { fleet: { stack: options.stack, clusters, ...(jwtSecret ? { jwtSecret } : {}), names: { namespace, configMap } }, errors };
+}
+
+type Report = (key: string, message: string, fix: string, cluster?: string) => void;
+
+function clustersOf(value: unknown, options: ValidateOptions, report: Report): ClusterDeclaration[] {
+  if (value === undefined || value === null) {
+    report("clusters", "is not set", `list the fleet's clusters under ${PROJECT}:clusters in stacks/Pulumi.${options.stack}.yaml`);
+    return [];
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    report("clusters", "is not a list of clusters", "give a YAML list with one entry (name, role, version, kubeconfig) per cluster");
+    return [];
+  }
+  const clusters: ClusterDeclaration[] = [];
+  value.forEach((entry: unknown, index) => {
+    const cluster = clusterOf(entry, index, options, report);
+    if (cluster) clusters.push(cluster);
+  });
+  return clusters;
+}
+
+function clusterOf(entry: unknown, index: number, options: ValidateOptions, report: Report): ClusterDeclaration | undefined {
+  const at = `clusters[${index}]`;
+  if (!isPlainObject(entry)) {
+    report(at, "is not a mapping", "give name, role, version and kubeconfig", at);
+    return undefined;
+  }
+  const rawName = entry["name"];
+  const label = typeof rawName === "string" && rawName !== "" ? `${at} (${rawName})` : at;
+  let failed = false;
+  const fail: Report = (key, message, fix) => {
+    failed = true;
+    report(key, message, fix, label);
+  };
+
+  for (const key of Object.keys(entry)) {
+    if (!["name", "role", "version", "kubeconfig", "manage"].includes(key)) fail(`${at}.${key}`, "is not a cluster setting", "remove it; a cluster takes name, role, version, kubeconfig and (3.x) manage");
+  }
+  if (typeof rawName !== "string" || rawName === "") fail(`${at}.name`, "is missing", "name the cluster with a DNS-1123 label such as member-1");
+  else if (!DNS_LABEL.test(rawName)) fail(`${at}.name`, `'${rawName}' is not a DNS-1123 label`, "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+  const role = entry["role"];
+  if (role !== FleetRole.host && role !== FleetRole.member) fail(`${at}.role`, role === undefined ? "is missing" : `${JSON.stringify(role)} is not a role`, "use host (exactly one cluster) or member");
+
+  const version = versionOf(entry["version"], `${at}.version`, fail);
+  const mode = modeOf(entry["manage"], version, `${at}.manage`, fail);
+  const kubeconfig = kubeconfigOf(entry["kubeconfig"], `${at}.kubeconfig`, options, fail);
+
+  if (failed || !version || !mode || !kubeconfig) return undefined;
+  return { name: rawName as string, label, role: role as FleetRole, version, mode, kubeconfig };
+}
+
+function versionOf(value: unknown, key: string, fail: Report): KubeSphereVersion | undefined {
+  const text = typeof value === "number" ? String(value) : value;
+  if (typeof text === "string" && (KUBESPHERE_VERSIONS as readonly string[]).includes(text)) return text as KubeSphereVersion;
+  const known = KUBESPHERE_VERSIONS.join(", ");
+  if (value === undefined) fail(key, "is missing", `give the KubeSphere minor as a quoted string, one of ${known}`);
+  else if (typeof value === "number") fail(key, `${value} is a number, and YAML drops a trailing .0`, `quote it, for example version: "${value.toFixed(1)}"; known versions: ${known}`);
+  else fail(key, `${JSON.stringify(value)} is not a KubeSphere version this program knows`, `use one of ${known}`);
+  return undefined;
+}
+
+function modeOf(value: unknown, version: KubeSphereVersion | undefined, key: string, fail: Report): ManageMode | undefined {
+  if (version && majorOf(version) === 4) {
+    if (value !== undefined) fail(key, `is set on KubeSphere ${version}`, "remove manage: 4.x has no ks-installer, so the program always edits kubesphere-config");
+    return ManageMode.configmap;
+  }
+  if (value === undefined) return ManageMode.installer;
+  if (value === ManageMode.installer || value === ManageMode.configmap) return value;
+  fail(key, `${JSON.stringify(value)} is not a way to manage a 3.x cluster`, "use installer (the default, through ClusterConfiguration ks-installer) or configmap");
+  return undefined;
+}
+
+function kubeconfigOf(value: unknown, key: string, options: ValidateOptions, fail: Report): KubeconfigDeclaration | undefined {
+  if (!isPlainObject(value)) {
+    fail(key, value === undefined ? "is missing" : "is not a mapping", "give kubeconfig: {path: <file>} or kubeconfig: {content: <secret>}, and optionally context");
+    return undefined;
+  }
+  for (const k of Object.keys(value)) {
+    if (!["path", "content", "context"].includes(k)) fail(`${key}.${k}`, "is not a kubeconfig setting", "use path or content, and optionally context");
+  }
+  const { path, content, context } = value;
+  if (context !== undefined && (typeof context !== "string" || context === "")) {
+    fail(`${key}.context`, "is not a context name", "give the name of a context in the kubeconfig, or remove context to use its current-context");
+    return undefined;
+  }
+  if ((path === undefined) === (content === undefined)) {
+    fail(key, path === undefined ? "has neither path nor content" : "has both path and content", "give exactly one: path (a kubeconfig file) or content (the kubeconfig itself, as a secret)");
+    return undefined;
+  }
+  let text: string;
+  let source: string;
+  if (path !== undefined) {
+    if (typeof path !== "string" || path === "") {
+      fail(`${key}.path`, "is not a file path", "give the kubeconfig file's path (~ and paths relative to the project are allowed)");
+      return undefined;
+    }
+    const file = resolveKubeconfigPath(path, options.projectRoot, options.homeDir);
+    source = file === path ? path : `${path} (${file})`;
+    try {
+      text = (options.readFile ?? ((p: string) => readFileSync(p, "utf8")))(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      fail(`${key}.path`, `${source} cannot be read (${code === "ENOENT" ? "no such file" : (code ?? "error")})`, "point path at an existing kubeconfig file, or give content instead");
+      return undefined;
+    }
+  } else {
+    source = `${PROJECT}:${key}.content`;
+    if (isPlainObject(content) && typeof content["secure"] === "string") return { source, ...(context ? { context: context as string } : {}) };
+    if (typeof content !== "string" || content.trim() === "") {
+      fail(`${key}.content`, "is not kubeconfig text", `set it with: pulumi config set --secret --path '${key.replace(/\.kubeconfig$/, "")}.kubeconfig.content' < kubeconfig.yaml`);
+      return undefined;
+    }
+    text = content;
+  }
+  const problem = checkKubeconfig(text, context as string | undefined);
+  if (problem) {
+    fail(context !== undefined && problem.message.startsWith("has no context") ? `${key}.context` : path !== undefined ? `${key}.path` : `${key}.content`, `(${source}) ${problem.message}`, problem.fix);
+    return undefined;
+  }
+  return { content: text, source, ...(context ? { context: context as string } : {}) };
+}
+
+function jwtSecretOf(value: unknown, report: Report): FleetDeclaration["jwtSecret"] {
+  if (value === undefined || value === null) return undefined;
+  if (isPlainObject(value) && typeof value["secure"] === "string") return { encrypted: true };
+  const fix = `set a random secret of at least ${MIN_JWT_SECRET_LENGTH} characters with: pulumi config set --secret jwtSecret "$(openssl rand -hex 16)", or remove it to adopt the host's`;
+  if (typeof value !== "string") {
+    report("jwtSecret", "is not a string", fix);
+    return undefined;
+  }
+  const facts = secretFacts(value);
+  if (facts.knownDefault) report("jwtSecret", `(${facts.fingerprint}) is ${facts.knownDefault}`, fix);
+  else if (facts.length < MIN_JWT_SECRET_LENGTH) report("jwtSecret", `(${facts.fingerprint}) has ${facts.length} characters, fewer than ${MIN_JWT_SECRET_LENGTH}`, fix);
+  return { value };
+}
+
+function nameOf(value: unknown, key: string, fallback: string, report: Report): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN.test(value)) return value;
+  report(key, `${JSON.stringify(value)} is not a Kubernetes object name`, `give a DNS-1123 name such as ${fallback}, or remove it to use ${fallback}`);
+  return fallback;
+}

@@ -1,0 +1,45 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { FleetDeclaration } from "../config/fleetDeclaration";
+import { declareCluster } from "./declareFleet";
+import { planFleet, type ClusterSummary, type LiveCluster } from "./livePlan";
+import { clusterProvider, readLiveCluster } from "./readLive";
+
+export interface FleetOutputs {
+  /** Per cluster: role, version, mode, jwtSecret fingerprint and effective accessTokenMaxAge. Never the secret. */
+  readonly clusters: Record<string, ClusterSummary>;
+  readonly jwtSecretSource: string;
+}
+
+export interface FleetRun {
+  readonly outputs: FleetOutputs;
+  /** Everything declared (providers included), so a caller can wait for the registrations. */
+  readonly resources: readonly pulumi.Resource[];
+}
+
+/**
+ * The program: a provider per cluster, then every read, then the plan, and only when the whole plan is valid the
+ * patches. A problem anywhere throws a `RunError` before any patch is declared.
+ */
+export async function declareFleet(fleet: FleetDeclaration): Promise<FleetRun> {
+  const providers = new Map<string, k8s.Provider>(fleet.clusters.map((c) => [c.name, clusterProvider(c)]));
+  const live = new Map<string, LiveCluster>();
+  const reads = await Promise.allSettled(fleet.clusters.map(async (c) => [c.name, await readLiveCluster(fleet, c, providers.get(c.name)!)] as const));
+  const readErrors = reads.flatMap((r) => (r.status === "rejected" ? [errorText(r.reason)] : []));
+  for (const r of reads) if (r.status === "fulfilled") live.set(r.value[0], r.value[1]);
+  const plan = readErrors.length ? { plans: [], errors: readErrors, jwtSecretSource: "none" } : planFleet(fleet, live);
+  if (plan.errors.length) {
+    throw new pulumi.RunError(`The fleet cannot be declared (${plan.errors.length} problem(s)); no patch was declared.\n${plan.errors.map((e) => `- ${e}`).join("\n")}`);
+  }
+  const resources: pulumi.Resource[] = [...providers.values()];
+  const clusters: Record<string, ClusterSummary> = {};
+  for (const clusterPlan of plan.plans) {
+    resources.push(...declareCluster(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names));
+    clusters[clusterPlan.cluster.name] = clusterPlan.summary;
+  }
+  return { outputs: { clusters, jwtSecretSource: plan.jwtSecretSource }, resources };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

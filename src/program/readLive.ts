@@ -1,0 +1,78 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterDeclaration, FleetDeclaration } from "../config/fleetDeclaration";
+import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
+import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
+import type { KubernetesObject } from "../model/kubernetesObjects";
+import { objectsToRead, type LiveCluster } from "./livePlan";
+
+/** A cluster's provider: named after the cluster, its kubeconfig content carried as a secret. */
+export function clusterProvider(cluster: ClusterDeclaration): k8s.Provider {
+  if (cluster.kubeconfig.content === undefined) throw new pulumi.RunError(`${cluster.label}: the kubeconfig (${cluster.kubeconfig.source}) could not be read.`);
+  return new k8s.Provider(cluster.name, {
+    kubeconfig: pulumi.secret(cluster.kubeconfig.content),
+    ...(cluster.kubeconfig.context ? { context: cluster.kubeconfig.context } : {}),
+  });
+}
+
+/**
+ * Reads (with `.get`) the objects the plan needs from one cluster and waits for their values. A failed read is
+ * turned into a `RunError` naming the stack, the cluster and the object.
+ */
+export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterDeclaration, provider: k8s.Provider): Promise<LiveCluster> {
+  const { namespace, configMap } = fleet.names;
+  const opts = { provider };
+  const live: { -readonly [K in keyof LiveCluster]: LiveCluster[K] } = {};
+  for (const what of objectsToRead(fleet, cluster)) {
+    const name = `${cluster.name}-live-${what}`;
+    switch (what) {
+      case "configMap": {
+        const read = k8s.core.v1.ConfigMap.get(name, `${namespace}/${configMap}`, opts);
+        live.configMap = await settle(`ConfigMap ${namespace}/${configMap}`, read.urn, { kind: "ConfigMap", metadata: read.metadata, data: read.data });
+        break;
+      }
+      case "kubesphereSecret": {
+        const read = k8s.core.v1.Secret.get(name, `${namespace}/${KUBESPHERE_SECRET_NAME}`, opts);
+        live.kubesphereSecret = await settle(`Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`, read.urn, { kind: "Secret", metadata: read.metadata, data: read.data, stringData: read.stringData });
+        break;
+      }
+      case "clusterConfiguration": {
+        // `CustomResource.get` exposes only apiVersion and kind; naming metadata and spec makes them outputs too.
+        const read = new k8s.apiextensions.CustomResource(
+          name,
+          { apiVersion: CLUSTER_CONFIGURATION.apiVersion, kind: CLUSTER_CONFIGURATION.kind, metadata: undefined, spec: undefined },
+          { ...opts, id: `${namespace}/${CLUSTER_CONFIGURATION.name}` },
+        );
+        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, read.urn, {
+          kind: CLUSTER_CONFIGURATION.kind,
+          metadata: (read as unknown as Record<string, pulumi.Output<unknown>>)["metadata"]!,
+          spec: (read as unknown as Record<string, pulumi.Output<unknown>>)["spec"]!,
+        });
+        break;
+      }
+    }
+  }
+  return live;
+
+  async function settle(object: string, urn: pulumi.Output<string>, fields: Record<string, pulumi.Output<unknown> | string>): Promise<KubernetesObject> {
+    try {
+      await valueOf(urn);
+      const entries = await Promise.all(Object.entries(fields).map(async ([k, v]) => [k, typeof v === "string" ? v : await valueOf(v)] as const));
+      return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as KubernetesObject;
+    } catch (error) {
+      throw new pulumi.RunError(`Stack '${fleet.stack}', ${cluster.label}: reading ${object} failed: ${firstLine(error)}. Fix: check the cluster's kubeconfig and that KubeSphere ${cluster.version} is installed there.`);
+    }
+  }
+}
+
+/**
+ * The value of an output (`.get` results are known even in preview). Uses the SDK's `promise()`, present on every
+ * Output though not in its typings, because `apply` alone never reports a failed read.
+ */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0] ?? "";
+}

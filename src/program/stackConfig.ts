@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
+import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
+
+/** The stack's fleet config as plain data, from the config the Pulumi engine hands the program. */
+export function readStackConfig(): FleetConfigInput {
+  const value = (key: string): unknown => {
+    const raw = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  };
+  const text = (key: string): unknown => pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+  return { clusters: value("clusters"), jwtSecret: text("jwtSecret"), namespace: text("namespace"), configMap: text("configMap") };
+}
+
+/** The validated fleet, or a `RunError` (no stack trace) listing every problem of the stack config. */
+export function loadFleet(projectRoot: string): FleetDeclaration {
+  const stack = pulumi.getStack();
+  const { fleet, errors } = validateFleetConfig(readStackConfig(), { stack, projectRoot });
+  if (!fleet) throw new pulumi.RunError(`The stack config has ${errors.length} problem(s); nothing was declared.\n${errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+  return fleet;
+}
