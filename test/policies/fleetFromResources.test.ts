@@ -1,0 +1,107 @@
+import test from "ava";
+import { ClusterRole } from "../../src/model/fleet";
+import { roleOf } from "../../src/model/clusterView";
+import { sha256Hex } from "../../src/model/secretFacts";
+import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
+import { fleetFromResources, NO_PROVIDER_CLUSTER, type StackResource } from "../../src/pack/fleetFromResources";
+import { plainInputs } from "../../src/pack/plainInputs";
+import { isKsCoreChart, kindOfType } from "../../src/pack/resourceTypes";
+import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../helpers/args";
+import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "./stackFixtures";
+
+const fleetOf = (specs: ResourceSpec[], names?: { namespace: string; configMap: string }) =>
+  fleetFromResources(stackArgs(specs).resources as unknown as StackResource[], names);
+const cluster = (specs: ResourceSpec[], name: string) => fleetOf(specs).fleet.clusters.find((c) => c.name === name)!;
+
+test("groups resources by provider: one cluster per provider, named like it", (t) => {
+  const { fleet } = fleetOf(compliantStack());
+  t.deepEqual(fleet.clusters.map((c) => c.name).sort(), ["host", "member-1", "member-2"]);
+  t.deepEqual(fleet.clusters.map((c) => roleOf(c)).sort(), [ClusterRole.host, ClusterRole.member, ClusterRole.member]);
+  for (const c of fleet.clusters) {
+    t.is(c.settings.length, 1);
+    const secret = c.settings[0]!.jwtSecret;
+    t.true(secret.state === "known" && secret.value.digest === sha256Hex(FIXTURE_JWT_SECRET));
+  }
+});
+
+test("recognises typed resources by their type token when the inputs carry no kind", (t) => {
+  const member = cluster([configMapResource("edge", "v4.1/kubesphere-config.member.yaml", { patch: true, withoutKind: true })], "edge");
+  t.like(member.settings[0], { kind: "config", layout: "v4", accessTokenMaxAge: { state: "known", value: 0 } });
+});
+
+test("maps every recognised type token to its kind, and nothing else", (t) => {
+  t.is(kindOfType("kubernetes:core/v1:ConfigMap"), "ConfigMap");
+  t.is(kindOfType("kubernetes:core/v1:ConfigMapPatch"), "ConfigMap");
+  t.is(kindOfType("kubernetes:installer.kubesphere.io/v1alpha1:ClusterConfiguration"), "ClusterConfiguration");
+  t.is(kindOfType("kubernetes:installer.kubesphere.io/v1alpha1:ClusterConfigurationPatch"), "ClusterConfiguration");
+  t.is(kindOfType("kubernetes:core/v1:SecretPatch"), "Secret");
+  t.is(kindOfType("kubernetes:apps/v1:DeploymentPatch"), "Deployment");
+  t.is(kindOfType("kubernetes:core/v1:Namespace"), undefined);
+  t.is(kindOfType("kubernetes:core/v1:ConfigMapList"), undefined);
+  t.is(kindOfType("aws:s3/bucket:Bucket"), undefined);
+});
+
+test("reads ClusterConfiguration, Secret kubesphere-secret and the ks-apiserver Deployment of a cluster", (t) => {
+  const encoded = Buffer.from(FIXTURE_JWT_SECRET).toString("base64");
+  const c = cluster(
+    [
+      clusterConfigurationResource("edge", (cc) => (cc.spec.multicluster.clusterRole = "member"), true),
+      { type: "kubernetes:core/v1:Secret", name: "s", provider: "edge", props: { metadata: { name: "kubesphere-secret", namespace: "kubesphere-system" }, data: { secret: encoded } } },
+      apiserverDeployment("edge", 3, true),
+    ],
+    "edge",
+  );
+  t.is(c.version, "3.4");
+  t.deepEqual(c.settings.map((s) => s.kind), ["installer", "secret"]);
+  t.is(roleOf(c), ClusterRole.member);
+  t.like(c.apiserver[0], { replicas: { state: "known", value: 3 } });
+});
+
+test("reads a ks-core Helm release's values; other charts are ignored", (t) => {
+  const values = { multicluster: { role: "member" }, authentication: { issuer: { jwtSecret: FIXTURE_JWT_SECRET } } };
+  const c = cluster([ksCoreRelease("edge", values), ksCoreRelease("edge", values, "bitnami/redis")], "edge");
+  t.is(c.settings.length, 1);
+  t.like(c.settings[0], { kind: "helm-values", role: { state: "known", value: "member" }, accessTokenMaxAge: { state: "known", value: 0 } });
+  t.true(c.settings[0]!.source.startsWith("Helm release kubesphere-system/ks-core"));
+  for (const chart of ["ks-core", "kubesphere/ks-core", "oci://hub.kubesphere.com.cn/kse/ks-core", "https://charts.example.com/ks-core-1.1.3.tgz"]) t.true(isKsCoreChart(chart), chart);
+  for (const chart of ["ks-core-extra", "redis", "./charts/ks-console"]) t.false(isKsCoreChart(chart), chart);
+});
+
+test("ignores unrelated resources, including a ConfigMap of another name", (t) => {
+  const { fleet } = fleetOf([kubernetesProvider("host"), ...unrelatedResources("host")]);
+  t.is(fleet.clusters.length, 1);
+  t.deepEqual(fleet.clusters[0]!.settings, []);
+  t.deepEqual(fleet.clusters[0]!.apiserver, []);
+});
+
+test("uses the configured namespace and ConfigMap name of a rebranded distribution", (t) => {
+  const spec = configMapResource("host", "v3.4/kubesphere-config.host.yaml");
+  (spec.props as any).metadata = { name: "acme-config", namespace: "acme-system" };
+  t.is(fleetOf([spec]).fleet.clusters[0]!.settings.length, 0);
+  t.is(fleetOf([spec], { namespace: "acme-system", configMap: "acme-config" }).fleet.clusters[0]!.settings.length, 1);
+});
+
+test("a preview unknown, read through the SDK's proxy, becomes an unknown observation, not a crash", (t) => {
+  const spec = configMapResource("edge", "v3.4/kubesphere-config.member.yaml");
+  (spec.props as any).data = UNKNOWN_VALUE;
+  const c = cluster([spec, apiserverDeployment("edge", UNKNOWN_VALUE)], "edge");
+  t.like(c.settings[0], { jwtSecret: { state: "unknown" }, accessTokenMaxAge: { state: "unknown" } });
+  t.like(c.apiserver[0], { replicas: { state: "unknown" } });
+});
+
+test("plainInputs copies the SDK proxy and replaces every typed unknown sentinel", (t) => {
+  const { unknownCheckingProxy } = require("@pulumi/policy/proxy");
+  const proxied = unknownCheckingProxy({ a: [1, "3eeb2bf0-c639-47a8-9e75-3b44932eb421"], b: { c: "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", d: true } });
+  t.throws(() => proxied.b.c);
+  t.deepEqual(plainInputs(proxied), { a: [1, UNKNOWN_VALUE], b: { c: UNKNOWN_VALUE, d: true } });
+});
+
+test("resources without a provider belong to the default cluster; urnOf finds the resource a source names", (t) => {
+  const stack = fleetOf([{ ...configMapResource("x", "v3.4/kubesphere-config.host.yaml"), provider: undefined }]);
+  t.is(stack.fleet.clusters[0]!.name, NO_PROVIDER_CLUSTER);
+  const withProvider = fleetOf(compliantStack());
+  const urn = withProvider.urnOf("member-2", "ConfigMap kubesphere-system/kubesphere-config: kubesphere.yaml: authentication.issuer.jwtSecret");
+  t.is(urn, urnOf("kubernetes:core/v1:ConfigMapPatch", "member-2-kubesphere-config"));
+  t.is(withProvider.urnOf("member-2", "Secret elsewhere"), undefined);
+});
