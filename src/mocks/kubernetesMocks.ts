@@ -1,0 +1,95 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { KubernetesObject } from "../model/kubernetesObjects";
+import { isPlainObject, lookup } from "../model/lookup";
+
+/** Pulumi's wire marker of a secret value: `{ [SIG_KEY]: SECRET_SIG, value }`. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** One resource the program registered or read, as the engine would have received it. */
+export interface RecordedResource {
+  /** e.g. `pulumi:providers:kubernetes`, `kubernetes:core/v1:ConfigMapPatch`. */
+  readonly type: string;
+  readonly name: string;
+  /** Inputs with secrets unwrapped to their plain values. */
+  readonly inputs: Record<string, unknown>;
+  /** The cluster: the provider's name for a provider, else the name of the provider the resource uses. */
+  readonly cluster?: string;
+  /** Dotted paths of the inputs that travelled as Pulumi secrets on the wire (e.g. `data.kubesphere.yaml`). */
+  readonly secretPaths: readonly string[];
+  /** True for a `.get` read, false for a declared resource. */
+  readonly read: boolean;
+  readonly id?: string;
+}
+
+export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
+
+/**
+ * Pulumi mocks for a fleet: `.get` reads are answered from each cluster's Kubernetes objects (the cluster is the
+ * name of the resource's provider), a missing object fails the read as a real cluster would, and every registration
+ * is recorded. Register with `installMocks` (src/mocks/runUnderMocks.ts) to also record which inputs were secrets.
+ */
+export class FleetMocks implements pulumi.runtime.Mocks {
+  readonly resources: RecordedResource[] = [];
+  private readonly wireSecrets = new Map<string, string[]>();
+
+  constructor(private readonly clusters: ReadonlyMap<string, readonly KubernetesObject[]>) {}
+
+  /** Called by the recording monitor with the paths that were secret on the wire, before `newResource`. */
+  noteSecretPaths(type: string, name: string, paths: string[]): void {
+    this.wireSecrets.set(`${type}::${name}`, paths);
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const read = args.id !== undefined && args.id !== "";
+    const cluster = args.type === KUBERNETES_PROVIDER_TYPE ? args.name : clusterOfProvider(args.provider);
+    const secretPaths = this.wireSecrets.get(`${args.type}::${args.name}`) ?? [];
+    let state: Record<string, unknown> = args.inputs as Record<string, unknown>;
+    let id = `${args.name}-id`;
+    if (read) {
+      state = this.find(args.type, args.id!, cluster) as Record<string, unknown>;
+      id = args.id!;
+    }
+    this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...(cluster ? { cluster } : {}), secretPaths, read, id });
+    return { id, state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    throw new Error(`the fleet mocks answer no provider function (${args.token})`);
+  }
+
+  /** The object a `.get` of this type and id returns on the cluster; fails like the API server's 404. */
+  private find(type: string, id: string, cluster: string | undefined): KubernetesObject {
+    const match = /^kubernetes:(.+):([^:]+)$/.exec(type);
+    if (!match) throw new Error(`cannot read ${type}: not a Kubernetes type`);
+    const apiVersion = match[1] === "core/v1" ? "v1" : match[1]!;
+    const kind = match[2]!;
+    const [namespace, name] = id.includes("/") ? id.split("/", 2) : [undefined, id];
+    const objects = cluster ? (this.clusters.get(cluster) ?? []) : [];
+    const found = objects.find(
+      (o) => o.kind === kind && o.apiVersion === apiVersion && text(o.metadata, "name") === name && (namespace === undefined || (text(o.metadata, "namespace") ?? "default") === namespace),
+    );
+    if (!found) throw new Error(`${kind.toLowerCase()}s "${name}" not found (cluster '${cluster ?? "none"}', namespace ${namespace ?? "default"})`);
+    return found;
+  }
+}
+
+/** `urn:pulumi:<stack>::<project>::pulumi:providers:kubernetes::<name>::<id>` → `<name>`. */
+export function clusterOfProvider(reference: string | undefined): string | undefined {
+  if (!reference) return undefined;
+  const parts = reference.split("::");
+  return parts.length >= 5 && parts[2] === KUBERNETES_PROVIDER_TYPE ? parts[3] : undefined;
+}
+
+function text(metadata: unknown, key: string): string | undefined {
+  const found = lookup(metadata, [key]);
+  return found.state === "known" ? String(found.value) : undefined;
+}
+
+/** The inputs with every secret wrapper replaced by its plain value. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (!isPlainObject(value)) return value;
+  if (value[SIG_KEY] === SECRET_SIG) return unwrapSecrets(value["value"]);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+}

@@ -1,0 +1,126 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as state from "@pulumi/pulumi/runtime/state";
+import { PROJECT } from "../config/fleetDeclaration";
+import type { FleetConfigInput } from "../config/validateFleetConfig";
+import type { KubernetesObject } from "../model/kubernetesObjects";
+import type { FleetOutputs } from "../program/fleetProgram";
+import { FleetMocks, type RecordedResource } from "./kubernetesMocks";
+
+/** The stack config as the engine hands it to the program: full keys, objects as JSON, and which keys are secret. */
+export interface StackConfig {
+  readonly config: Record<string, string>;
+  readonly secretKeys: readonly string[];
+}
+
+/**
+ * A `FleetConfigInput` as engine config. `clusters` is marked secret when any cluster gives kubeconfig `content`
+ * (a nested secure value makes the whole key secret); `jwtSecret` is always secret.
+ */
+export function stackConfigOf(input: FleetConfigInput): StackConfig {
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  const set = (key: keyof FleetConfigInput, value: unknown, secret: boolean): void => {
+    if (value === undefined) return;
+    config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    if (secret) secretKeys.push(`${PROJECT}:${key}`);
+  };
+  const hasContent = Array.isArray(input.clusters) && input.clusters.some((c: unknown) => JSON.stringify(c ?? {}).includes('"content"'));
+  set("clusters", input.clusters, hasContent);
+  set("jwtSecret", input.jwtSecret, true);
+  set("namespace", input.namespace, false);
+  set("configMap", input.configMap, false);
+  return { config, secretKeys };
+}
+
+export interface MockRunOptions {
+  readonly stack: string;
+  readonly config: StackConfig;
+  /** Per cluster name, the objects its `.get` reads see (kubectl `get -o yaml` shape). */
+  readonly objects: ReadonlyMap<string, readonly KubernetesObject[]>;
+  /** Relative kubeconfig paths resolve against this directory. */
+  readonly projectRoot: string;
+  readonly preview?: boolean;
+}
+
+export interface MockRunResult {
+  /** The stack outputs, when the program succeeded. */
+  readonly outputs?: FleetOutputs;
+  /** The program's error (a `pulumi.RunError` for bad input), when it failed. */
+  readonly error?: Error;
+  /** Every registration and read, in order. */
+  readonly resources: readonly RecordedResource[];
+}
+
+/**
+ * Runs the fleet program under mocks for one stack config and the clusters' objects. Mocks and config are
+ * process-global in the Pulumi SDK: run this once per process (each ava test file is its own process).
+ */
+export async function runFleetUnderMocks(options: MockRunOptions): Promise<MockRunResult> {
+  const mocks = new FleetMocks(options.objects);
+  await installMocks(mocks, PROJECT, options.stack, options.preview ?? false);
+  pulumi.runtime.setAllConfig(options.config.config, [...options.config.secretKeys]);
+  // Imported only now: the program must see the mocks, never a real engine.
+  const { fleetMain } = require("../program/main") as typeof import("../program/main");
+  try {
+    const run = await fleetMain(options.projectRoot);
+    await Promise.all(run.resources.map((r) => waitFor(r.urn)));
+    await waitForRPCs();
+    return { outputs: run.outputs, resources: mocks.resources };
+  } catch (error) {
+    await waitForRPCs().catch(() => undefined);
+    return { error: error instanceof Error ? error : new Error(String(error)), resources: mocks.resources };
+  }
+}
+
+/** Like `pulumi.runtime.setMocks`, with a monitor that also tells the mocks which inputs were secrets on the wire. */
+export async function installMocks(mocks: FleetMocks, project: string, stack: string, preview: boolean): Promise<void> {
+  await pulumi.runtime.setMocks(mocks, project, stack, preview);
+  // setMockOptions resets the feature flags (secrets among them) that setMocks just turned on: keep them.
+  const store = (state as unknown as { getStore(): Record<string, unknown> }).getStore();
+  const features = Object.fromEntries(Object.entries(store).filter(([key]) => key.startsWith("supports")));
+  settings.setMockOptions(new RecordingMonitor(mocks), project, stack, preview);
+  Object.assign(store, features);
+}
+
+class RecordingMonitor extends MockMonitor {
+  constructor(private readonly fleetMocks: FleetMocks) {
+    super(fleetMocks);
+  }
+
+  override async registerResource(req: WireRequest, callback: (err: unknown, response: unknown) => void): Promise<void> {
+    this.fleetMocks.noteSecretPaths(req.getType(), req.getName(), secretPaths(req.getObject().toJavaScript()));
+    return super.registerResource(req, callback);
+  }
+
+  override async readResource(req: WireRequest, callback: (err: unknown, response: unknown) => void): Promise<void> {
+    this.fleetMocks.noteSecretPaths(req.getType(), req.getName(), secretPaths(req.getProperties().toJavaScript()));
+    return super.readResource(req, callback);
+  }
+}
+
+interface WireRequest {
+  getType(): string;
+  getName(): string;
+  getObject(): { toJavaScript(): unknown };
+  getProperties(): { toJavaScript(): unknown };
+}
+
+/** Paths of values wrapped in Pulumi's secret signature in a serialized property map. */
+export function secretPaths(value: unknown, path: string[] = []): string[] {
+  if (value === null || typeof value !== "object") return [];
+  const record = value as Record<string, unknown>;
+  if (record[specialSigKey] === specialSecretSig) return [path.join(".")];
+  return Object.entries(record).flatMap(([key, child]) => secretPaths(child, [...path, key]));
+}
+
+/** The SDK's wait for outstanding registrations (internal, so missing from its typings). */
+function waitForRPCs(): Promise<void> {
+  return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+function waitFor(output: pulumi.Output<string>): Promise<unknown> {
+  return (output as unknown as { promise(): Promise<unknown> }).promise();
+}
