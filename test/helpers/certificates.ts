@@ -153,14 +153,19 @@ export interface KubeconfigParts {
 
 /** A one-context kubeconfig (YAML) with the certificates inlined as `*-data`, as `kubectl config view --raw` shows it. */
 export function kubeconfigFor(parts: KubeconfigParts): string {
+  return kubeconfigWith([parts], parts.context);
+}
+
+/** A kubeconfig holding several contexts (each with its own cluster and user entry), as after `kubectl config` merges. */
+export function kubeconfigWith(entries: readonly KubeconfigParts[], currentContext = entries[0]?.context ?? ""): string {
   const b64 = (pem: string) => Buffer.from(pem).toString("base64");
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: parts.cluster, cluster: { server: parts.server, "certificate-authority-data": b64(parts.caPem) } }],
-    users: [{ name: parts.user, user: { "client-certificate-data": b64(parts.clientCertPem), "client-key-data": b64(parts.clientKeyPem) } }],
-    contexts: [{ name: parts.context, context: { cluster: parts.cluster, user: parts.user } }],
-    "current-context": parts.context,
+    clusters: entries.map((p) => ({ name: p.cluster, cluster: { server: p.server, "certificate-authority-data": b64(p.caPem) } })),
+    users: entries.map((p) => ({ name: p.user, user: { "client-certificate-data": b64(p.clientCertPem), "client-key-data": b64(p.clientKeyPem) } })),
+    contexts: entries.map((p) => ({ name: p.context, context: { cluster: p.cluster, user: p.user } })),
+    "current-context": currentContext,
     preferences: {},
   });
 }

@@ -1,0 +1,138 @@
+import { credentialFacts, type KubeconfigUser } from "../model/credentials";
+import type { ClusterRole, ClusterView, CredentialFacts } from "../model/fleet";
+import { CLUSTER_CONFIGURATION, kubesphereMinor } from "../model/installerConfig";
+import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
+import { clusterViewFromObjects, KS_APISERVER, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
+import { lookup } from "../model/lookup";
+import { FailureKind, ReadFailure, type ClusterReader, type Failure, type ObjectRef } from "./reader";
+
+/** One cluster to audit: where it is, how to reach it, and what the stack says about it (if audited with a stack). */
+export interface AuditTarget {
+  readonly name: string;
+  readonly context: string;
+  readonly server?: string;
+  /** The kubeconfig's user entry of the context; undefined when the context names no user. */
+  readonly user?: KubeconfigUser;
+  /** Where the kubeconfig came from (a path, or the stack key). Never the content. */
+  readonly kubeconfigSource: string;
+  readonly declared?: { readonly role?: ClusterRole; readonly version?: string };
+  readonly reader: ClusterReader;
+}
+
+/** How far the audit got with a cluster. */
+export const ClusterState = { read: "read", noKubeSphere: "no-kubesphere", ...FailureKind } as const;
+export type ClusterState = (typeof ClusterState)[keyof typeof ClusterState];
+
+export interface ClusterAudit {
+  readonly target: Omit<AuditTarget, "reader" | "user">;
+  /** Checked before connecting. */
+  readonly credentials: CredentialFacts;
+  readonly state: ClusterState;
+  /** Why the cluster could not be read, when `state` is a failure. */
+  readonly failure?: Failure;
+  /** Objects that could not be read while the cluster itself could (e.g. 403 on the Secret). */
+  readonly notes: readonly string[];
+  /** The objects as the API returned them, for `--save`. */
+  readonly objects: readonly KubernetesObject[];
+  readonly view: ClusterView;
+}
+
+export interface ClusterAuditOptions {
+  readonly names: KubeSphereNames;
+  readonly timeoutMs: number;
+}
+
+/** What the audit reads from every cluster, ConfigMap first: it decides whether KubeSphere is there at all. */
+export function auditedObjects(names: KubeSphereNames): { readonly config: ObjectRef; readonly others: readonly ObjectRef[] } {
+  const namespace = names.namespace;
+  return {
+    config: { apiVersion: "v1", kind: "ConfigMap", namespace, name: names.configMap },
+    others: [
+      { apiVersion: CLUSTER_CONFIGURATION.apiVersion, kind: CLUSTER_CONFIGURATION.kind, namespace, name: CLUSTER_CONFIGURATION.name },
+      { apiVersion: "v1", kind: "Secret", namespace, name: KUBESPHERE_SECRET_NAME },
+      { apiVersion: "apps/v1", kind: "Deployment", namespace, name: KS_APISERVER },
+    ],
+  };
+}
+
+/**
+ * Audits one cluster: its credentials first (offline), then the KubeSphere objects, within `timeoutMs`. Never
+ * throws for anything the cluster does; the outcome is in `state`.
+ */
+export async function auditCluster(target: AuditTarget, options: ClusterAuditOptions): Promise<ClusterAudit> {
+  const { reader, user, ...described } = target;
+  const credentials = user ? credentialFacts(user, target.kubeconfigSource) : ({ user: "(none)", source: target.kubeconfigSource, kind: "none" } as const);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  try {
+    const outcome = await Promise.race([readCluster(reader, options.names, controller.signal), whenAborted(controller.signal)]);
+    const version = versionOf(outcome.objects) ?? target.declared?.version;
+    const view = clusterViewFromObjects(target.name, outcome.objects, { names: options.names, credentials: [credentials], ...(version ? { version } : {}) });
+    return { target: described, credentials, ...outcome, view };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type ReadOutcome = Pick<ClusterAudit, "state" | "failure" | "notes" | "objects">;
+
+async function readCluster(reader: ClusterReader, names: KubeSphereNames, signal: AbortSignal): Promise<ReadOutcome> {
+  const wanted = auditedObjects(names);
+  let config: KubernetesObject | undefined;
+  try {
+    config = await reader.read(wanted.config, signal);
+  } catch (error) {
+    return { state: failureOf(error).kind, failure: failureOf(error), notes: [], objects: [] };
+  }
+  if (!config) return { state: ClusterState.noKubeSphere, notes: [], objects: [] };
+  const objects: KubernetesObject[] = [config];
+  const notes: string[] = [];
+  const others = await Promise.allSettled(wanted.others.map((ref) => reader.read(ref, signal)));
+  others.forEach((result, i) => {
+    const ref = wanted.others[i]!;
+    if (result.status === "fulfilled") {
+      if (result.value) objects.push(result.value);
+    } else {
+      const failure = failureOf(result.reason);
+      notes.push(`${ref.kind} ${ref.namespace}/${ref.name} could not be read (${failure.kind}: ${failure.detail})`);
+    }
+  });
+  if (signal.aborted) return { state: ClusterState.timeout, failure: { kind: FailureKind.timeout, detail: "no answer before the timeout" }, notes, objects };
+  return { state: ClusterState.read, notes, objects };
+}
+
+function whenAborted(signal: AbortSignal): Promise<ReadOutcome> {
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () =>
+      resolve({ state: ClusterState.timeout, failure: { kind: FailureKind.timeout, detail: "no answer before the timeout" }, notes: [], objects: [] }),
+    ),
+  );
+}
+
+function failureOf(error: unknown): Failure {
+  if (error instanceof ReadFailure) return error.failure;
+  // A reader bug or an exec credential plugin that failed: report it on this cluster only, without its text (it may echo a token).
+  return { kind: FailureKind.apiError, detail: error instanceof Error ? `${error.name} while reading` : "error while reading" };
+}
+
+/** KubeSphere minor from the ClusterConfiguration's `version` label, else the ks-apiserver image tag (`kubesphere/ks-apiserver:v3.4.1`). */
+function versionOf(objects: readonly KubernetesObject[]): string | undefined {
+  for (const object of objects) {
+    if (object.kind === CLUSTER_CONFIGURATION.kind) {
+      const label = lookup(object.metadata, ["labels", "version"]);
+      const minor = label.state === "known" ? kubesphereMinor(label.value) : undefined;
+      if (minor) return minor;
+    }
+  }
+  for (const object of objects) {
+    if (object.kind !== "Deployment") continue;
+    const containers = lookup(object.spec, ["template", "spec", "containers"]);
+    if (containers.state !== "known" || !Array.isArray(containers.value)) continue;
+    for (const container of containers.value as { name?: unknown; image?: unknown }[]) {
+      if (typeof container.image !== "string" || !/ks-apiserver/.test(container.image)) continue;
+      const minor = kubesphereMinor(container.image.split(":").pop());
+      if (minor) return minor;
+    }
+  }
+  return undefined;
+}

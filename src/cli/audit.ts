@@ -1,0 +1,81 @@
+/**
+ * `npm run audit`: read every cluster of the fleet live and report its KubeSphere auth settings and violations.
+ * Only parses arguments, builds the targets, runs the audit and prints; everything else lives in src/audit.
+ */
+import { resolve } from "node:path";
+import { AUDIT_USAGE, parseAuditArgs, type AuditArgs } from "../audit/auditArgs";
+import { ClusterState } from "../audit/auditCluster";
+import { auditFleet, type FleetAudit } from "../audit/auditFleet";
+import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
+import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
+import { writeClusterSnapshot } from "../snapshot/writeSnapshot";
+import { ExitCode, InputError } from "./exitCodes";
+
+const PROJECT_DIR = resolve(__dirname, "..", "..");
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTty: boolean): Promise<{ code: ExitCode; stdout: string; stderr: string }> {
+  const args = parseAuditArgs(argv, { projectDir: PROJECT_DIR, isTty, env });
+  if (args === "help") return { code: ExitCode.healthy, stdout: AUDIT_USAGE + "\n", stderr: "" };
+  const plan = planOf(args, env);
+  const audit = await auditFleet(plan.targets, {
+    names: plan.names,
+    timeoutMs: args.timeoutMs,
+    concurrency: args.concurrency,
+    rules: { now: new Date(), certificateExpiryWindowDays: args.expiryWindowDays },
+  });
+  const saved = args.save ? save(args.save, audit) : undefined;
+  let stdout: string;
+  if (args.json) {
+    const document = JSON.parse(formatJson(audit)) as Record<string, unknown>;
+    if (saved) document["snapshot"] = saved;
+    stdout = JSON.stringify(document, null, 2) + "\n";
+  } else {
+    stdout = formatText(audit, args.colour ? COLOUR : PLAIN);
+    if (saved) {
+      const stack = args.source.kind === "stack" ? args.source.stack : "<name>";
+      stdout += `Snapshot of ${saved.clusters.length} cluster${saved.clusters.length === 1 ? "" : "s"} written to ${saved.dir} (files 0600); ` +
+        `check it with \`npm run check -- --stack ${stack} --live ${saved.dir}\`.\n`;
+    }
+  }
+  return { code: audit.healthy ? ExitCode.healthy : ExitCode.violation, stdout, stderr: "" };
+}
+
+function planOf(args: AuditArgs, env: NodeJS.ProcessEnv): AuditPlan {
+  const source = args.source;
+  if (source.kind === "stack") return targetsFromStack(source.projectDir, source.stack, env);
+  return targetsFromKubeconfig(source.file, source.contexts, { namespace: source.namespace, configMap: source.configMap }, env);
+}
+
+/** Writes the snapshot of every cluster that was read; a cluster that could not be read gets no folder. */
+function save(dir: string, audit: FleetAudit): { dir: string; clusters: string[] } {
+  const clusters: string[] = [];
+  try {
+    for (const cluster of audit.clusters) {
+      if (cluster.state !== ClusterState.read) continue;
+      writeClusterSnapshot(dir, cluster.target.name, cluster.objects);
+      clusters.push(cluster.target.name);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new InputError(`--save ${dir} cannot be written (${code}). Fix: give a folder you can write to.`);
+  }
+  return { dir, clusters };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env, Boolean(process.stdout.isTTY)).then(
+    ({ code, stdout, stderr }) => {
+      if (stderr) process.stderr.write(stderr);
+      // Exit once stdout is flushed: client-node's keep-alive sockets would otherwise hold the process open.
+      process.stdout.write(stdout, () => process.exit(code));
+    },
+    (error: unknown) => {
+      if (error instanceof InputError) {
+        process.stderr.write(`audit: ${error.message}\n`, () => process.exit(ExitCode.badInput));
+      } else {
+        const what = error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : "unknown error";
+        process.stderr.write(`audit: internal error (${what}). Please report it with the command line you ran.\n`, () => process.exit(ExitCode.violation));
+      }
+    },
+  );
+}

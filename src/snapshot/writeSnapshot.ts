@@ -1,0 +1,78 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { KubernetesObject } from "../model/kubernetesObjects";
+
+/**
+ * The snapshot folder that `npm run audit -- --save DIR` writes and `npm run check -- --live DIR` reads:
+ *
+ *     DIR/<cluster>/<kind>-<name>.yaml     e.g. DIR/member-1/configmap-kubesphere-config.yaml
+ *
+ * One object per file, as `kubectl get -o yaml` prints it (keys sorted, multi-line strings as literal blocks),
+ * without `metadata.managedFields` and without the `kubectl.kubernetes.io/last-applied-configuration` annotation,
+ * which holds a second plaintext copy of the jwtSecret. Folders are 0700 and files 0600: they hold the jwtSecret.
+ */
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+
+export const SNAPSHOT_FILE_MODE = 0o600;
+export const SNAPSHOT_DIR_MODE = 0o700;
+
+/** The object without server bookkeeping that holds secrets or noise: managedFields and the last-applied annotation. */
+export function snapshotObject(object: KubernetesObject): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...(object as Record<string, unknown>) };
+  const metadata = object.metadata;
+  if (metadata !== null && typeof metadata === "object" && !Array.isArray(metadata)) {
+    const { managedFields: _managedFields, annotations, ...rest } = metadata as Record<string, unknown>;
+    const kept: Record<string, unknown> = { ...rest };
+    if (annotations !== null && typeof annotations === "object" && !Array.isArray(annotations)) {
+      const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...otherAnnotations } = annotations as Record<string, unknown>;
+      if (Object.keys(otherAnnotations).length > 0) kept["annotations"] = otherAnnotations;
+    }
+    copy["metadata"] = kept;
+  }
+  return copy;
+}
+
+/** `kubectl get -o yaml` text of an object (after `snapshotObject`). */
+export function snapshotYaml(object: KubernetesObject): string {
+  return stringify(snapshotObject(object), { sortMapEntries: true, blockQuote: "literal", lineWidth: 0 });
+}
+
+/** `configmap-kubesphere-config.yaml` */
+export function snapshotFileName(object: KubernetesObject): string {
+  const kind = typeof object.kind === "string" ? object.kind.toLowerCase() : "object";
+  const metadata = (object.metadata ?? {}) as { name?: unknown };
+  const name = typeof metadata.name === "string" ? metadata.name : "unnamed";
+  return `${safeSegment(kind)}-${safeSegment(name)}.yaml`;
+}
+
+/**
+ * Writes one cluster's objects into `dir/<cluster>/`, replacing the files of an earlier snapshot of that cluster
+ * (a file for an object that is gone now is removed, so the check never reads a stale object). Returns the paths.
+ */
+export function writeClusterSnapshot(dir: string, cluster: string, objects: readonly KubernetesObject[]): string[] {
+  const clusterDir = join(dir, safeSegment(cluster));
+  mkdirSync(clusterDir, { recursive: true, mode: SNAPSHOT_DIR_MODE });
+  chmodSync(clusterDir, SNAPSHOT_DIR_MODE);
+  const written: string[] = [];
+  for (const object of objects) {
+    const path = join(clusterDir, snapshotFileName(object));
+    const temporary = `${path}.${process.pid}.tmp`;
+    // Created 0600 from the first byte, then renamed over any older file.
+    writeFileSync(temporary, snapshotYaml(object), { mode: SNAPSHOT_FILE_MODE, flag: "w" });
+    chmodSync(temporary, SNAPSHOT_FILE_MODE);
+    renameSync(temporary, path);
+    written.push(path);
+  }
+  for (const entry of readdirSync(clusterDir)) {
+    const path = join(clusterDir, entry);
+    if (entry.endsWith(".yaml") && !written.includes(path) && existsSync(path)) rmSync(path);
+  }
+  return written;
+}
+
+/** A name usable as one path segment: no separators, no `..`. */
+function safeSegment(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
+  return cleaned === "" ? "_" : cleaned;
+}
