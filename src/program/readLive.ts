@@ -28,12 +28,12 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
     switch (what) {
       case "configMap": {
         const read = k8s.core.v1.ConfigMap.get(name, `${namespace}/${configMap}`, opts);
-        live.configMap = await settle(`ConfigMap ${namespace}/${configMap}`, read.urn, { kind: "ConfigMap", metadata: read.metadata, data: read.data });
+        live.configMap = await settle(`ConfigMap ${namespace}/${configMap}`, read, { kind: "ConfigMap", metadata: read.metadata, data: read.data });
         break;
       }
       case "kubesphereSecret": {
         const read = k8s.core.v1.Secret.get(name, `${namespace}/${KUBESPHERE_SECRET_NAME}`, opts);
-        live.kubesphereSecret = await settle(`Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`, read.urn, { kind: "Secret", metadata: read.metadata, data: read.data, stringData: read.stringData });
+        live.kubesphereSecret = await settle(`Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`, read, { kind: "Secret", metadata: read.metadata, data: read.data, stringData: read.stringData });
         break;
       }
       case "clusterConfiguration": {
@@ -43,7 +43,7 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
           { apiVersion: CLUSTER_CONFIGURATION.apiVersion, kind: CLUSTER_CONFIGURATION.kind, metadata: undefined, spec: undefined },
           { ...opts, id: `${namespace}/${CLUSTER_CONFIGURATION.name}` },
         );
-        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, read.urn, {
+        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, read, {
           kind: CLUSTER_CONFIGURATION.kind,
           metadata: (read as unknown as Record<string, pulumi.Output<unknown>>)["metadata"]!,
           spec: (read as unknown as Record<string, pulumi.Output<unknown>>)["spec"]!,
@@ -54,9 +54,10 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
   }
   return live;
 
-  async function settle(object: string, urn: pulumi.Output<string>, fields: Record<string, pulumi.Output<unknown> | string>): Promise<KubernetesObject> {
+  async function settle(object: string, read: pulumi.CustomResource, fields: Record<string, pulumi.Output<unknown> | string>): Promise<KubernetesObject> {
+    for (const output of Object.values(read)) if (pulumi.Output.isInstance(output)) handleRejections(output);
     try {
-      await valueOf(urn);
+      await valueOf(read.urn);
       const entries = await Promise.all(Object.entries(fields).map(async ([k, v]) => [k, typeof v === "string" ? v : await valueOf(v)] as const));
       return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as KubernetesObject;
     } catch (error) {
@@ -71,6 +72,17 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
  */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/**
+ * A failed read rejects every promise of every output of the resource. This program reports the failure itself (a
+ * RunError naming the object), so the copies must not surface as unhandled rejections.
+ */
+function handleRejections(output: pulumi.Output<unknown>): void {
+  const internals = output as unknown as { isKnown: Promise<unknown>; isSecret: Promise<unknown> };
+  const ignore = (): void => undefined;
+  internals.isKnown.catch(ignore);
+  internals.isSecret.catch(ignore);
 }
 
 function firstLine(error: unknown): string {
