@@ -6,12 +6,13 @@
 import test from "ava";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { isWireSecret } from "../../src/engine/wire";
 import { startPolicyPack, WIRE_UNKNOWN, type AnalyzeResult, type PolicyPackSession } from "../../src/engine";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { allRules } from "../../src/rules";
 import { kubernetesProvider, type ResourceSpec } from "../helpers/args";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
-import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { FIXTURE_JWT_SECRET, fixtureKubesphereYaml } from "../helpers/fixtures";
 import { wireResources } from "../helpers/wireStack";
 import { apiserverDeployment, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "../policies/stackFixtures";
 
@@ -20,6 +21,7 @@ const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const DAY = 86_400_000;
 const SHARED = "kubesphere-fleet-configure-shared-jwt-secret";
 const UNDECIDED = "kubesphere-fleet-warn-undecided-during-preview";
+const MAX_AGE = "kubesphere-member-configure-zero-access-token-max-age";
 
 let pack: PolicyPackSession;
 let ca: CertificateAuthority;
@@ -68,7 +70,9 @@ test.serial("GetAnalyzerInfo lists every policy with its metadata and config sch
   t.deepEqual(info.policies.map((p) => p.name), [...allRules().map((r) => r.id), UNDECIDED]);
   for (const rule of allRules()) {
     const policy = info.policies.find((p) => p.name === rule.id)!;
-    t.like(policy, { description: rule.description, enforcementLevel: rule.enforcement, severity: rule.severity, remediationSteps: rule.remediationSteps, type: "stack" });
+    t.like(policy, { description: rule.description, enforcementLevel: rule.enforcement, severity: rule.severity, remediationSteps: rule.remediationSteps });
+    // The SDK lists a policy that also remediates resources as a resource policy; AnalyzeStack still runs it.
+    t.is(policy.type, rule.id === MAX_AGE ? "resource" : "stack", rule.id);
     t.like(policy.configSchema?.properties, { namespace: { default: "kubesphere-system" }, configMap: { default: "kubesphere-config" } });
   }
   t.like(info.policies.find((p) => p.name === "kubesphere-kubeconfig-renew-expiring-certificate")!.configSchema!.properties, { certificateExpiryWindowDays: { default: 30 } });
@@ -187,8 +191,32 @@ test.serial("Configure sets enforcement levels, names and the expected fingerpri
 
 test.serial("Analyze of a single resource runs no stack policy", async (t) => {
   const [resource] = wireResources([configMapResource("host", "v3.4/kubesphere-config.host.yaml")]);
-  const { diagnostics } = await pack.analyze(resource!);
+  const { diagnostics, notApplicable } = await pack.analyze(resource!);
   t.deepEqual(diagnostics, []);
+  t.deepEqual(notApplicable.map((n) => n.policyName), [MAX_AGE]);
+});
+
+test.serial("Remediate, when configured, sets a member's accessTokenMaxAge to 0 and keeps the data secret", async (t) => {
+  const original = fixtureKubesphereYaml("v3.4/kubesphere-config.member.yaml");
+  const [resource] = wireResources([
+    configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { patch: true, edit: (text) => text.replace("accessTokenMaxAge: 0", "accessTokenMaxAge: 2h") }),
+  ]);
+  t.deepEqual((await pack.remediate(resource!)).remediations, []);
+  await pack.configure({ [MAX_AGE]: { enforcementLevel: "remediate" } });
+  try {
+    const { remediations } = await pack.remediate(resource!);
+    t.is(remediations.length, 1);
+    t.like(remediations[0], { policyName: MAX_AGE, diagnostic: "" });
+    const data = remediations[0]!.properties!["data"];
+    t.true(isWireSecret(data));
+    t.deepEqual((data as { value: unknown }).value, { "kubesphere.yaml": original });
+    const [host] = wireResources([configMapResource("host", "v3.4/kubesphere-config.host.yaml")]);
+    t.deepEqual((await pack.remediate(host!)).remediations, []);
+    const [unknown] = wireResources([{ ...configMapResource("member-1", "v3.4/kubesphere-config.member.yaml"), props: { metadata: { name: "kubesphere-config" }, data: WIRE_UNKNOWN } }]);
+    t.deepEqual((await pack.remediate(unknown!)).remediations, []);
+  } finally {
+    await pack.configure();
+  }
 });
 
 test.serial("no diagnostic, stderr line or engine log contains the fixture secret", (t) => {
