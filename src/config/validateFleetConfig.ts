@@ -71,10 +71,10 @@ export function validateFleetConfig(input: FleetConfigInput, options: ValidateOp
   };
 
   const clusters = clustersOf(input.clusters, options, report);
-  const hosts = clusters.filter((c) => c.role === FleetRole.host);
-  if (Array.isArray(input.clusters) && input.clusters.length > 0 && clusters.length === input.clusters.length) {
+  if (Array.isArray(input.clusters) && input.clusters.length > 0) {
+    const hosts = input.clusters.flatMap((entry: unknown, i) => (isPlainObject(entry) && entry["role"] === FleetRole.host ? [labelOf(entry, i)] : []));
     if (hosts.length === 0) report("clusters", "declares no host", "give exactly one cluster role: host");
-    if (hosts.length > 1) report("clusters", `declares ${hosts.length} hosts (${hosts.map((h) => h.label).join(", ")})`, "give exactly one cluster role: host and the others role: member");
+    if (hosts.length > 1) report("clusters", `declares ${hosts.length} hosts (${hosts.join(", ")})`, "give exactly one cluster role: host and the others role: member");
   }
   const seen = new Map<string, string>();
   for (const cluster of clusters) {
@@ -116,7 +116,7 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
     return undefined;
   }
   const rawName = entry["name"];
-  const label = typeof rawName === "string" && rawName !== "" ? `${at} (${rawName})` : at;
+  const label = labelOf(entry, index);
   let failed = false;
   const fail: Report = (key, message, fix) => {
     failed = true;
@@ -138,6 +138,12 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
 
   if (failed || !version || !mode || !kubeconfig) return undefined;
   return { name: rawName as string, label, role: role as FleetRole, version, mode, kubeconfig };
+}
+
+/** `clusters[1] (member-1)`, or `clusters[1]` when the entry has no name. */
+function labelOf(entry: Record<string, unknown>, index: number): string {
+  const name = entry["name"];
+  return typeof name === "string" && name !== "" ? `clusters[${index}] (${name})` : `clusters[${index}]`;
 }
 
 function versionOf(value: unknown, key: string, fail: Report): KubeSphereVersion | undefined {
