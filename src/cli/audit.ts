@@ -62,20 +62,24 @@ function save(dir: string, audit: FleetAudit): { dir: string; clusters: string[]
   return { dir, clusters };
 }
 
+/**
+ * `main` with the CLI's error contract: bad input becomes exit 2 and one line on stderr, any other error exit 1
+ * with its first line only; never a stack trace, which could quote kubeconfig content.
+ */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, isTty: boolean): Promise<{ code: ExitCode; stdout: string; stderr: string }> {
+  try {
+    return await main(argv, env, isTty);
+  } catch (error) {
+    if (error instanceof InputError) return { code: ExitCode.badInput, stdout: "", stderr: `audit: ${error.message}\n` };
+    const what = error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : "unknown error";
+    return { code: ExitCode.violation, stdout: "", stderr: `audit: internal error (${what}). Please report it with the command line you ran.\n` };
+  }
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2), process.env, Boolean(process.stdout.isTTY)).then(
-    ({ code, stdout, stderr }) => {
-      if (stderr) process.stderr.write(stderr);
-      // Exit once stdout is flushed: client-node's keep-alive sockets would otherwise hold the process open.
-      process.stdout.write(stdout, () => process.exit(code));
-    },
-    (error: unknown) => {
-      if (error instanceof InputError) {
-        process.stderr.write(`audit: ${error.message}\n`, () => process.exit(ExitCode.badInput));
-      } else {
-        const what = error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : "unknown error";
-        process.stderr.write(`audit: internal error (${what}). Please report it with the command line you ran.\n`, () => process.exit(ExitCode.violation));
-      }
-    },
-  );
+  void run(process.argv.slice(2), process.env, Boolean(process.stdout.isTTY)).then(({ code, stdout, stderr }) => {
+    if (stderr) process.stderr.write(stderr);
+    // Exit once stdout is flushed: client-node's keep-alive sockets would otherwise hold the process open.
+    process.stdout.write(stdout, () => process.exit(code));
+  });
 }
