@@ -83,3 +83,17 @@ export function lineDiff(before: string, after: string): { removed: string[]; ad
   added.push(...b.slice(j));
   return { removed, added };
 }
+
+/** Paths (dotted) of every string in `value` that contains `needle`. */
+export function pathsContaining(value: unknown, needle: string, path: string[] = []): string[] {
+  if (typeof value === "string") return value.includes(needle) ? [path.join(".")] : [];
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => pathsContaining(v, needle, [...path, k]));
+}
+
+/** Declared resources whose inputs carry `needle` outside the inputs that were secrets on the wire. */
+export function plaintextCopies(result: MockRunResult, needle: string): string[] {
+  return result.resources
+    .filter((r) => !r.read)
+    .flatMap((r) => pathsContaining(r.inputs, needle).filter((p) => !r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`))).map((p) => `${r.type} ${r.name}: ${p}`));
+}
