@@ -4,6 +4,7 @@ import { roleOf } from "../../src/model/clusterView";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { fleetFromResources, NO_PROVIDER_CLUSTER, type StackResource } from "../../src/pack/fleetFromResources";
+import { memoize } from "../../src/pack/memo";
 import { plainInputs } from "../../src/pack/plainInputs";
 import { isKsCoreChart, kindOfType } from "../../src/pack/resourceTypes";
 import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../helpers/args";
@@ -104,4 +105,23 @@ test("resources without a provider belong to the default cluster; urnOf finds th
   const urn = withProvider.urnOf("member-2", "ConfigMap kubesphere-system/kubesphere-config: kubesphere.yaml: authentication.issuer.jwtSecret");
   t.is(urn, urnOf("kubernetes:core/v1:ConfigMapPatch", "member-2-kubesphere-config"));
   t.is(withProvider.urnOf("member-2", "Secret elsewhere"), undefined);
+});
+
+test("clusters with identical config each get their own settings (parsing is shared, not the cluster)", (t) => {
+  const specs = ["a", "b", "c"].map((name) => configMapResource(name, "v4.1/kubesphere-config.member.yaml"));
+  const { fleet } = fleetOf(specs);
+  t.deepEqual(fleet.clusters.map((c) => [c.name, c.settings.length]), [["a", 1], ["b", 1], ["c", 1]]);
+  t.deepEqual(fleetOf(specs).fleet, fleet);
+});
+
+test("memoize returns the first result for a key and starts over past its limit", (t) => {
+  let calls = 0;
+  const square = memoize((n: number) => (calls++, n * n), (n) => String(n), 2);
+  t.is(square(3), 9);
+  t.is(square(3), 9);
+  t.is(calls, 1);
+  square(4);
+  square(5);
+  square(3);
+  t.is(calls, 4);
 });
