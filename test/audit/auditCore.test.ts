@@ -1,0 +1,166 @@
+/**
+ * The audit core in this process, still through real TLS: client-node's reader against the test API server, the
+ * per-cluster timeout, partial reads, the concurrency bound, the snapshot writer and the colour switch.
+ */
+import test from "ava";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { parseAuditArgs } from "../../src/audit/auditArgs";
+import { auditCluster, ClusterState, type AuditTarget } from "../../src/audit/auditCluster";
+import { auditFleet, mapBounded } from "../../src/audit/auditFleet";
+import { COLOUR, formatText, PLAIN } from "../../src/audit/format";
+import { kubeconfigReader } from "../../src/audit/kubeconfigReader";
+import { DEFAULT_KUBESPHERE_NAMES } from "../../src/model/kubernetesObjects";
+import { defaultRuleOptions } from "../../src/rules";
+import { LAST_APPLIED_ANNOTATION, snapshotYaml, writeClusterSnapshot } from "../../src/snapshot/writeSnapshot";
+import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
+import { startFleet, v34Host, v34Member, type LiveFleet } from "./liveFleet";
+
+let ca: CertificateAuthority;
+let fleet: LiveFleet;
+let scratch: string;
+
+test.before(async () => {
+  ca = makeCertificateAuthority();
+  fleet = await startFleet(ca, [
+    { name: "host", objects: v34Host() },
+    { name: "member-1", objects: v34Member(), forbidden: ["secrets"] },
+    { name: "hung", objects: "silent" },
+    { name: "gone", objects: "closed" },
+  ]);
+  scratch = mkdtempSync(join(tmpdir(), "kubesphere-fleet-snapshot-"));
+});
+
+test.after.always(async () => {
+  await fleet?.close();
+  ca?.dispose();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+function targetFor(context: string): AuditTarget {
+  const base = new KubeConfig();
+  base.loadFromFile(fleet.kubeconfig);
+  base.setCurrentContext(context);
+  const server = base.getCurrentCluster()!.server;
+  return { name: context, context, server, user: base.getCurrentUser()!, kubeconfigSource: fleet.kubeconfig, reader: kubeconfigReader(base) };
+}
+
+const options = { names: DEFAULT_KUBESPHERE_NAMES, timeoutMs: 10_000 };
+
+test("a cluster that accepts the connection and never answers is reported as a timeout within the bound", async (t) => {
+  const audit = await auditCluster(targetFor("hung"), { ...options, timeoutMs: 300 });
+  t.is(audit.state, ClusterState.timeout);
+  t.like(audit.failure, { kind: "timeout" });
+  t.deepEqual(audit.objects, []);
+  t.is(audit.credentials.kind, "client-certificate", "credentials are known even when the cluster is not");
+});
+
+test("a Secret the user may not read (403) is a note; the cluster is still read and evaluated", async (t) => {
+  const audit = await auditCluster(targetFor("member-1"), options);
+  t.is(audit.state, ClusterState.read);
+  t.deepEqual(audit.notes, [
+    `Secret kubesphere-system/kubesphere-secret could not be read (forbidden: secrets "kubesphere-secret" is forbidden: User "member-1-admin" cannot get resource "secrets" in API group "" in the namespace "kubesphere-system")`,
+  ]);
+  t.deepEqual(audit.objects.map((o) => o.kind).sort(), ["ClusterConfiguration", "ConfigMap", "Deployment"]);
+  t.is(audit.view.version, "3.4");
+});
+
+test("the reader returns objects exactly as the API sent them, server metadata included", async (t) => {
+  const audit = await auditCluster(targetFor("host"), options);
+  const configMap = audit.objects.find((o) => o.kind === "ConfigMap") as { metadata: Record<string, unknown> };
+  t.is(configMap.metadata["creationTimestamp"], "2026-01-05T10:00:00Z", "a string, not a Date");
+  t.true(Array.isArray(configMap.metadata["managedFields"]));
+  t.truthy((configMap.metadata["annotations"] as Record<string, string>)[LAST_APPLIED_ANNOTATION]);
+});
+
+test("a fleet audit keeps the order of its targets and runs the rules over every cluster read", async (t) => {
+  const audit = await auditFleet([targetFor("gone"), targetFor("host"), targetFor("member-1")], {
+    ...options,
+    concurrency: 2,
+    rules: defaultRuleOptions(),
+  });
+  t.deepEqual(audit.clusters.map((c) => [c.target.name, c.state]), [
+    ["gone", "unreachable"],
+    ["host", "read"],
+    ["member-1", "read"],
+  ]);
+  t.false(audit.healthy, "an unreachable cluster is not healthy");
+  t.deepEqual(audit.findings.filter((f) => f.enforcement === "mandatory"), []);
+});
+
+test("mapBounded never runs more than the limit at once and keeps the input order", async (t) => {
+  let running = 0;
+  let peak = 0;
+  const results = await mapBounded([5, 1, 4, 2, 3, 0], 2, async (n) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((resolve) => setImmediate(resolve));
+    running--;
+    return n * 10;
+  });
+  t.deepEqual(results, [50, 10, 40, 20, 30, 0]);
+  t.is(peak, 2);
+});
+
+test("the snapshot drops managedFields and the last-applied annotation but keeps other annotations", (t) => {
+  const text = snapshotYaml({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "kubesphere-config", namespace: "kubesphere-system", annotations: { [LAST_APPLIED_ANNOTATION]: "{...}", "meta.helm.sh/release-name": "ks-core" }, managedFields: [{ manager: "kubectl" }] },
+    data: { "kubesphere.yaml": "authentication:\n  jwtSecret: x\n" },
+  });
+  t.is(
+    text,
+    [
+      "apiVersion: v1",
+      "data:",
+      "  kubesphere.yaml: |",
+      "    authentication:",
+      "      jwtSecret: x",
+      "kind: ConfigMap",
+      "metadata:",
+      "  annotations:",
+      "    meta.helm.sh/release-name: ks-core",
+      "  name: kubesphere-config",
+      "  namespace: kubesphere-system",
+      "",
+    ].join("\n"),
+  );
+});
+
+test("saving over an older snapshot removes objects that are gone and tightens an old file's mode to 0600", (t) => {
+  const dir = join(scratch, "resave");
+  mkdirSync(join(dir, "member-1"), { recursive: true, mode: 0o755 });
+  writeFileSync(join(dir, "member-1", "clusterconfiguration-ks-installer.yaml"), "stale: true\n");
+  writeFileSync(join(dir, "member-1", "configmap-kubesphere-config.yaml"), "old: true\n", { mode: 0o644 });
+  chmodSync(join(dir, "member-1", "configmap-kubesphere-config.yaml"), 0o644);
+  const written = writeClusterSnapshot(dir, "member-1", [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "kubesphere-config", namespace: "kubesphere-system" }, data: {} }]);
+  t.deepEqual(written, [join(dir, "member-1", "configmap-kubesphere-config.yaml")]);
+  t.deepEqual(readdirSync(join(dir, "member-1")), ["configmap-kubesphere-config.yaml"]);
+  t.is(statSync(written[0]!).mode & 0o777, 0o600);
+  t.is(statSync(join(dir, "member-1")).mode & 0o777, 0o700);
+  t.regex(readFileSync(written[0]!, "utf8"), /^apiVersion: v1\n/);
+});
+
+test("a cluster name cannot escape the snapshot folder", (t) => {
+  const dir = join(scratch, "escape");
+  const [path] = writeClusterSnapshot(dir, "../outside", [{ apiVersion: "v1", kind: "Secret", metadata: { name: "../../x" } }]);
+  t.true(path!.startsWith(dir + "/"), path);
+  t.deepEqual(readdirSync(dir), ["__outside"]);
+  t.deepEqual(readdirSync(join(dir, "__outside")), ["secret-__.._x.yaml"]);
+  t.false(readdirSync(scratch).includes("outside"));
+});
+
+test("colour only on a terminal without NO_COLOR and without --json", async (t) => {
+  const args = (argv: string[], isTty: boolean, env: NodeJS.ProcessEnv = {}) => parseAuditArgs(argv, { projectDir: scratch, isTty, env });
+  t.like(args([], true), { colour: true });
+  t.like(args([], false), { colour: false });
+  t.like(args([], true, { NO_COLOR: "1" }), { colour: false });
+  t.like(args(["--json"], true), { colour: false });
+  t.like(args(["--no-color"], true), { colour: false });
+  const audit = await auditFleet([targetFor("host")], { ...options, concurrency: 1, rules: defaultRuleOptions() });
+  t.true(formatText(audit, COLOUR).includes("\u001b[32mread\u001b[0m"));
+  t.false(formatText(audit, PLAIN).includes("\u001b["));
+});
