@@ -107,7 +107,7 @@ test("configmap mode on a 3.x host adopts the secret from kubesphere-config and 
   const plan = planFleet(fleet((c) => (c[0].manage = "configmap")), devLive());
   t.deepEqual(plan.errors, []);
   t.is(plan.jwtSecretSource, "adopted from the host's ConfigMap kubesphere-system/kubesphere-config");
-  t.is(planOf(plan, "host").configMapPatch!.kubesphereYaml, v3Host.data && (v3Host.data as Record<string, string>)["kubesphere.yaml"]);
+  t.is(planOf(plan, "host").configMapPatch!.kubesphereYaml, (v3Host.data as Record<string, string>)["kubesphere.yaml"]);
   t.is(planOf(plan, "host").restart, undefined, "3.4 ks-apiserver reloads kubesphere.yaml itself");
 });
 
