@@ -110,6 +110,8 @@ function problemOf(audit: ClusterAudit, mine: readonly Finding[], options: { nam
       const refresh = covered ? ` See ${KUBECONFIG_VALID_CERTIFICATE} below for the refresh step.` : ` Refresh the kubeconfig: ${CREDENTIAL_REFRESH_STEPS.join("; ")}.`;
       return `The API server of '${target.name}' (${server}) refused ${who}: ${answer}.${cause}${refresh}`;
     }
+    case FailureKind.credentialsUnavailable:
+      return `The credentials of ${who} could not be used for '${target.name}': ${failure.detail}. Run \`kubectl --context ${target.context} get ns\` with this kubeconfig to see the plugin's own message.`;
     case FailureKind.forbidden:
       return (
         `${who[0]!.toUpperCase()}${who.slice(1)} may not read ${options.names.namespace}/${options.names.configMap} on '${target.name}': ${failure.detail}. ` +

@@ -36,6 +36,7 @@ export function kubeconfigReader(kubeConfig: KubeConfig): ClusterReader {
         }
       } catch (error) {
         if (error instanceof ApiException && error.code === 404) return undefined;
+        if (!exchange.sent()) throw new ReadFailure(credentialsFailure(error));
         throw new ReadFailure(classifyFailure(error, exchange.body(), signal));
       }
       const body = exchange.body();
@@ -55,12 +56,18 @@ function pluralOf(kind: string): string {
   return lower.endsWith("s") ? `${lower}es` : lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 }
 
-/** A middleware that attaches the abort signal and keeps the response text for the caller. */
-function rawExchange(signal: AbortSignal): { middleware: ObservableMiddleware; body(): string | undefined } {
+/**
+ * A middleware that attaches the abort signal and keeps the response text for the caller. client-node applies the
+ * kubeconfig's credentials (running an exec plugin, reading key files) before middleware runs, so a failure
+ * before `pre` is a credentials failure.
+ */
+function rawExchange(signal: AbortSignal): { middleware: ObservableMiddleware; body(): string | undefined; sent(): boolean } {
   let text: string | undefined;
+  let sent = false;
   return {
     middleware: {
       pre(context) {
+        sent = true;
         context.setSignal(signal);
         return new Observable(Promise.resolve(context));
       },
@@ -77,7 +84,17 @@ function rawExchange(signal: AbortSignal): { middleware: ObservableMiddleware; b
       },
     },
     body: () => text,
+    sent: () => sent,
   };
+}
+
+/** A failure while producing the credentials. The error's message is not used: an exec plugin's stderr may hold a token. */
+function credentialsFailure(error: unknown): Failure {
+  const spawn = error as { syscall?: unknown; code?: unknown; path?: unknown };
+  if (typeof spawn.syscall === "string" && spawn.syscall.startsWith("spawn")) {
+    return { kind: FailureKind.credentialsUnavailable, detail: `the exec credential plugin could not be started (${String(spawn.code ?? "error")})` };
+  }
+  return { kind: FailureKind.credentialsUnavailable, detail: `the credentials could not be produced (${error instanceof Error ? error.name : "error"}: an exec plugin that failed, or an unreadable key, certificate or token file)` };
 }
 
 /** TLS alert codes (OpenSSL `ERR_SSL_*_ALERT_*`) by which a server refuses the client's certificate. */

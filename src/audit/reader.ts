@@ -23,6 +23,8 @@ export const FailureKind = {
   unauthorised: "unauthorised",
   /** The TLS layer refused the client certificate (alert `certificate expired`, `bad certificate`, …). */
   certificateRejected: "certificate-rejected",
+  /** The kubeconfig's credentials could not be produced: an exec plugin failed, a key or token file is unreadable. */
+  credentialsUnavailable: "credentials-unavailable",
   /** HTTP 403. */
   forbidden: "forbidden",
   /** This side does not trust the server's certificate (wrong CA, wrong host name). */

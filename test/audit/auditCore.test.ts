@@ -16,6 +16,7 @@ import { DEFAULT_KUBESPHERE_NAMES } from "../../src/model/kubernetesObjects";
 import { defaultRuleOptions } from "../../src/rules";
 import { LAST_APPLIED_ANNOTATION, snapshotYaml, writeClusterSnapshot } from "../../src/snapshot/writeSnapshot";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
+import { stringify } from "yaml";
 import { startFleet, v34Host, v34Member, type LiveFleet } from "./liveFleet";
 
 let ca: CertificateAuthority;
@@ -163,4 +164,42 @@ test("colour only on a terminal without NO_COLOR and without --json", async (t) 
   const audit = await auditFleet([targetFor("host")], { ...options, concurrency: 1, rules: defaultRuleOptions() });
   t.true(formatText(audit, COLOUR).includes("\u001b[32mread\u001b[0m"));
   t.false(formatText(audit, PLAIN).includes("\u001b["));
+});
+
+/** A kubeconfig whose user runs an exec credential plugin (this Node, running `script`). */
+function execTarget(name: string, script: string): AuditTarget {
+  const path = join(scratch, `${name}.js`);
+  writeFileSync(path, script);
+  const base = new KubeConfig();
+  base.loadFromFile(fleet.kubeconfig);
+  base.setCurrentContext("host");
+  const cluster = base.getCurrentCluster()!;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "host-cluster", cluster: { server: cluster.server, "certificate-authority-data": cluster.caData } }],
+      users: [{ name: "sso", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: process.execPath, args: [path], interactiveMode: "Never" } } }],
+      contexts: [{ name, context: { cluster: "host-cluster", user: "sso" } }],
+      "current-context": name,
+    }),
+  );
+  return { name, context: name, server: cluster.server, user: kubeConfig.getCurrentUser()!, kubeconfigSource: "exec.kubeconfig", reader: kubeconfigReader(kubeConfig) };
+}
+
+test("an exec credential plugin is run by client-node and reported as exec auth (no certificate to check)", async (t) => {
+  const cert = fleet.certificates["host"]!;
+  const credential = { apiVersion: "client.authentication.k8s.io/v1beta1", kind: "ExecCredential", status: { clientCertificateData: cert.certPem, clientKeyData: cert.keyPem } };
+  const audit = await auditCluster(execTarget("sso", `process.stdout.write(${JSON.stringify(JSON.stringify(credential))});`), options);
+  t.is(audit.state, ClusterState.read);
+  t.like(audit.credentials, { kind: "exec", user: "sso", source: "exec.kubeconfig" });
+  t.is(audit.credentials.notAfter, undefined);
+});
+
+test("a failing exec plugin fails that cluster without echoing what the plugin printed", async (t) => {
+  const audit = await auditCluster(execTarget("sso-broken", `process.stderr.write("pluginSecretTokenXYZ"); process.exit(3);`), options);
+  t.is(audit.state, ClusterState.credentialsUnavailable);
+  t.regex(audit.failure?.detail ?? "", /credentials could not be produced/);
+  t.false(JSON.stringify(audit.failure).includes("pluginSecretTokenXYZ"), JSON.stringify(audit.failure));
 });
