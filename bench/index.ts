@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: measures the policy pack, the program under mocks and the offline check, each against a
+ * baseline taken in the same run, and writes BENCHMARKS.md. Options:
+ *   --quick         tiny sizes and single runs, to try the harness (writes .bench-tmp/BENCHMARKS.quick.md)
+ *   --only <list>   comma-separated sections: start, analyze, program, check
+ *   --out <file>    where to write the report
+ * Not a test: nothing here asserts; a missed target is a FAIL row, and the AnalyzeStack one gets a CPU profile.
+ */
+import { writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { benchAnalyzeStack, FLOOR_RATIO_AT } from "./analyzeStack";
+import { makeClientCertificate } from "./certificate";
+import { benchCheck } from "./check";
+import { machineLine } from "./machine";
+import { benchPackStart } from "./packStart";
+import { BENCH_TMP, REPO_ROOT } from "./paths";
+import { hotAreas, profileAnalyzeStack } from "./profile";
+import { benchProgram } from "./program";
+import { renderReport } from "./report";
+import type { BenchRow } from "./result";
+import { formatMs } from "./stats";
+
+const SECTIONS = ["start", "analyze", "program", "check"] as const;
+type Section = (typeof SECTIONS)[number];
+
+export interface BenchPlan {
+  readonly startRuns: number;
+  readonly analyzeSizes: readonly number[];
+  readonly analyzeRuns: number;
+  readonly programSizes: readonly number[];
+  readonly programRuns: (size: number) => number;
+  readonly checkSize: number;
+  readonly checkRuns: { small: number; large: number };
+  readonly profileSize: number;
+}
+
+export const FULL_PLAN: BenchPlan = {
+  startRuns: 7,
+  analyzeSizes: [10, 100, 1000, 5000],
+  analyzeRuns: 5,
+  programSizes: [10, 100, 1000],
+  programRuns: (size) => (size >= 1000 ? 1 : 3),
+  checkSize: 1000,
+  checkRuns: { small: 5, large: 3 },
+  profileSize: 100,
+};
+
+export const QUICK_PLAN: BenchPlan = {
+  startRuns: 1,
+  analyzeSizes: [2, 5],
+  analyzeRuns: 1,
+  programSizes: [2, 5],
+  programRuns: () => 1,
+  checkSize: 5,
+  checkRuns: { small: 1, large: 1 },
+  profileSize: 5,
+};
+
+export interface BenchOptions {
+  readonly plan: BenchPlan;
+  readonly sections: readonly Section[];
+  readonly out: string;
+  readonly command: string;
+  readonly log: (line: string) => void;
+}
+
+/** Runs the chosen sections and writes the report. A section that cannot run becomes a row saying why. */
+export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[]; markdown: string }> {
+  const started = Date.now();
+  const { plan, log } = options;
+  const certificate = makeClientCertificate();
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  const section = async (name: Section, title: string, run: () => Promise<BenchRow[]>) => {
+    if (!options.sections.includes(name)) return;
+    log(`${title} …`);
+    const sectionStart = Date.now();
+    try {
+      const sectionRows = await run();
+      rows.push(...sectionRows);
+      for (const row of sectionRows) log(`  ${row.size}: ${row.value} vs ${row.baseline}${row.ratio === undefined ? "" : ` = ${row.ratio.toFixed(2)}×`}${row.pass === false ? " FAIL" : ""}`);
+    } catch (error) {
+      const why = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+      log(`  not measured: ${why}`);
+      rows.push({ measure: title, size: "—", value: "not measured", baseline: why });
+    }
+    log(`  (${formatMs(Date.now() - sectionStart)})`);
+  };
+
+  await section("start", "Policy pack cold start", () => benchPackStart(plan.startRuns));
+  await section("analyze", "AnalyzeStack", async () => {
+    const { rows: analyzeRows } = await benchAnalyzeStack(plan.analyzeSizes, plan.analyzeRuns, certificate);
+    if (analyzeRows.some((r) => r.pass === false)) {
+      log(`  profiling the real pack on ${plan.profileSize} clusters …`);
+      const { file, hot } = await profileAnalyzeStack(plan.profileSize, certificate);
+      notes.push(profileNote(plan.profileSize, relative(REPO_ROOT, file), hot));
+    }
+    return analyzeRows;
+  });
+  await section("program", "Program under mocks", async () => (await benchProgram(plan.programSizes, plan.programRuns, certificate)).rows);
+  await section("check", "Offline check", async () => (await benchCheck(plan.checkSize, plan.checkRuns, certificate)).rows);
+
+  const markdown = renderReport({ rows, machine: machineLine(), command: options.command, date: new Date(), totalMs: Date.now() - started, notes });
+  writeFileSync(options.out, markdown);
+  log(`wrote ${relative(REPO_ROOT, options.out) || options.out} (${formatMs(Date.now() - started)})`);
+  return { rows, markdown };
+}
+
+function profileNote(size: number, file: string, hot: Awaited<ReturnType<typeof profileAnalyzeStack>>["hot"]): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  return [
+    `## Profile: AnalyzeStack on ${size} clusters, real pack (a target above was missed)`,
+    "",
+    `One call, pack start-up excluded; V8 CPU profile in \`${file}\` (open in Chrome DevTools). Self time by area:`,
+    "",
+    "| Area | Self time | Share |",
+    "| --- | --- | --- |",
+    ...hotAreas(hot).slice(0, 10).map((a) => `| ${a.area} | ${formatMs(a.selfMs)} | ${pct(a.share)} |`),
+    "",
+    "Hottest functions:",
+    "",
+    "| Function | Where | Self time | Share |",
+    "| --- | --- | --- | --- |",
+    ...hot.slice(0, 15).map((h) => `| ${h.name} | ${h.where || "—"} | ${formatMs(h.selfMs)} | ${pct(h.share)} |`),
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, only: { type: "string" }, out: { type: "string" } },
+    strict: true,
+  });
+  const sections = values.only ? values.only.split(",").map((s) => s.trim()) : [...SECTIONS];
+  const unknown = sections.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`--only ${values.only}: unknown section(s) ${unknown.join(", ")}; use ${SECTIONS.join(", ")}.`);
+  const out = values.out ?? (values.quick ? join(BENCH_TMP, "BENCHMARKS.quick.md") : join(REPO_ROOT, "BENCHMARKS.md"));
+  const command = ["npm run bench", ...(values.quick || values.only ? ["--", ...(values.quick ? ["--quick"] : []), ...(values.only ? ["--only", values.only] : [])] : [])].join(" ");
+  await runBench({ plan: values.quick ? QUICK_PLAN : FULL_PLAN, sections: sections as Section[], out, command, log: (line) => process.stdout.write(`${line}\n`) });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,18 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** The repository root (bench/ sits right under it). */
+export const REPO_ROOT = resolve(__dirname, "..");
+
+/** Scratch space for generated packs, stacks and snapshots; git-ignored, under the repo so packs share its node_modules. */
+export const BENCH_TMP = join(REPO_ROOT, ".bench-tmp");
+
+/** The shared KubeSphere fixtures; `KUBESPHERE_FIXTURES` overrides the default beside the repo. */
+export const FIXTURES_DIR = process.env["KUBESPHERE_FIXTURES"] ?? resolve(REPO_ROOT, "..", "shared", "fixtures", "kubesphere");
+
+/** `.bench-tmp/<parts…>`, created. */
+export function benchDir(...parts: string[]): string {
+  const dir = join(BENCH_TMP, ...parts);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
