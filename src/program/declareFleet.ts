@@ -4,7 +4,7 @@ import type { KubeSphereNames } from "../model/kubernetesObjects";
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KS_APISERVER } from "../model/kubernetesObjects";
 import { KUBESPHERE_CONFIG_KEY } from "../model/kubesphereConfig";
-import { RESTART_ANNOTATION, type ClusterPlan } from "./livePlan";
+import { RESTART_ANNOTATION, type ClusterPlan } from "./clusterPlan";
 
 /** Server-side apply takes ownership of the patched fields from ks-installer, Helm or kubectl. */
 const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;

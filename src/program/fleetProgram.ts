@@ -2,7 +2,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
 import { declareCluster } from "./declareFleet";
-import { planFleet, type ClusterSummary, type LiveCluster } from "./livePlan";
+import type { ClusterSummary } from "./clusterPlan";
+import type { LiveCluster } from "./liveCluster";
+import { planFleet } from "./livePlan";
 import { clusterProvider, readLiveCluster } from "./readLive";
 
 export interface FleetOutputs {

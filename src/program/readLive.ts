@@ -4,7 +4,7 @@ import type { ClusterDeclaration, FleetDeclaration } from "../config/fleetDeclar
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import type { KubernetesObject } from "../model/kubernetesObjects";
-import { objectsToRead, type LiveCluster } from "./livePlan";
+import { objectsToRead, type LiveCluster } from "./liveCluster";
 
 /** A cluster's provider: named after the cluster, its kubeconfig content carried as a secret. */
 export function clusterProvider(cluster: ClusterDeclaration): k8s.Provider {

@@ -3,7 +3,8 @@ import { validateFleetConfig, type FleetConfigInput } from "../../src/config/val
 import type { FleetDeclaration } from "../../src/config/fleetDeclaration";
 import type { KubernetesObject } from "../../src/model/kubernetesObjects";
 import { secretFacts } from "../../src/model/secretFacts";
-import { planFleet, type LiveCluster } from "../../src/program/livePlan";
+import type { LiveCluster } from "../../src/program/liveCluster";
+import { planFleet } from "../../src/program/livePlan";
 import { FIXTURE_SECRET, PROJECT_ROOT, changed, fixtureObject, stackInput } from "../helpers/mocksFleet";
 
 const STACK_SECRET = "stackJwtSecretCCCCCCCCCCCCCCCCCCCCCC";

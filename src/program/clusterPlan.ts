@@ -1,0 +1,68 @@
+import type { ClusterRole } from "../model/fleet";
+import { formatDuration } from "../model/duration";
+import type { KubeSphereNames } from "../model/kubernetesObjects";
+import { secretFacts } from "../model/secretFacts";
+import type { ClusterDeclaration, FleetRole, ManageMode } from "../config/fleetDeclaration";
+
+/** The pod-template annotation whose change restarts ks-apiserver. */
+export const RESTART_ANNOTATION = "kubesphere-fleet/auth-settings";
+
+export interface InstallerPatch {
+  /** `spec` for ClusterConfiguration ks-installer; `authentication.jwtSecret` holds the secret in clear. */
+  readonly spec: {
+    readonly authentication: { readonly jwtSecret: string; readonly oauthOptions?: { readonly accessTokenMaxAge: 0 } };
+    readonly multicluster: { readonly clusterRole: ClusterRole };
+  };
+}
+
+/** Safe to print and to export: no secret. */
+export interface ClusterSummary {
+  readonly role: FleetRole;
+  readonly version: string;
+  readonly mode: ManageMode;
+  readonly jwtSecretFingerprint: string;
+  readonly accessTokenMaxAge: string;
+}
+
+export interface ClusterPlan {
+  readonly cluster: ClusterDeclaration;
+  readonly installerPatch?: InstallerPatch;
+  /** The whole edited kubesphere.yaml (it holds the secret) and which keys changed. */
+  readonly configMapPatch?: { readonly kubesphereYaml: string; readonly changedKeys: readonly string[] };
+  /** ks-apiserver pod-template annotation value, derived from the applied settings (a digest, never the secret). */
+  readonly restart?: { readonly annotation: string };
+  readonly summary: ClusterSummary;
+}
+
+export interface FleetPlan {
+  readonly plans: readonly ClusterPlan[];
+  /** Where the fleet's secret came from: the stack, or the host object it was adopted from. */
+  readonly jwtSecretSource: string;
+  /** Clear messages, each naming stack, cluster, object/key and fix. Empty when the plan can be declared. */
+  readonly errors: readonly string[];
+}
+
+/** ks-apiserver's built-in accessTokenMaxAge when kubesphere.yaml leaves it out (3.x and 4.x). */
+const APISERVER_DEFAULT_MAX_AGE = "2h (ks-apiserver default)";
+
+/** What planning one cluster needs; problems go to `errors`. */
+export interface PlanContext {
+  readonly cluster: ClusterDeclaration;
+  readonly names: KubeSphereNames;
+  /** The fleet's jwtSecret in clear. */
+  readonly secret: string;
+  /** `Stack 'dev', clusters[1] (member-1)`. */
+  readonly where: string;
+  readonly errors: string[];
+}
+
+/** A summary's fields that do not depend on the mode. */
+export function summaryBase(context: PlanContext): Omit<ClusterSummary, "accessTokenMaxAge"> {
+  const { cluster, secret } = context;
+  return { role: cluster.role, version: cluster.version, mode: cluster.mode, jwtSecretFingerprint: secretFacts(secret).fingerprint };
+}
+
+/** An accessTokenMaxAge observation (seconds) as shown in stack outputs. */
+export function effectiveMaxAge(observed: { state: string; value?: unknown }): string {
+  return observed.state === "known" && typeof observed.value === "number" ? formatDuration(observed.value) : APISERVER_DEFAULT_MAX_AGE;
+}

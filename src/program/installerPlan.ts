@@ -1,0 +1,52 @@
+import { ClusterRole } from "../model/fleet";
+import { CLUSTER_CONFIGURATION, kubesphereMinor, readClusterConfiguration } from "../model/installerConfig";
+import { isPlainObject, lookup } from "../model/lookup";
+import { FleetRole } from "../config/fleetDeclaration";
+import { effectiveMaxAge, summaryBase, type ClusterPlan, type InstallerPatch, type PlanContext } from "./clusterPlan";
+import type { LiveCluster } from "./liveCluster";
+
+/**
+ * v3 `manage: installer`: the ClusterConfiguration ks-installer patch (jwtSecret and clusterRole; ks-installer
+ * renders the rest), with the per-version quirks: 3.1 drops a member's automatic `accessTokenMaxAge: 0` once any
+ * oauthOptions is set, and 3.3/3.4 render the key twice when a member also sets it.
+ */
+export function planInstaller(context: PlanContext, objects: LiveCluster): ClusterPlan | undefined {
+  const { cluster, names, secret, where, errors } = context;
+  const member = cluster.role === FleetRole.member;
+  const base = summaryBase(context);
+  const source = `ClusterConfiguration ${names.namespace}/${CLUSTER_CONFIGURATION.name}`;
+  const live = objects.clusterConfiguration;
+  if (!live) {
+    errors.push(`${where}: ${source} was not found. Fix: check that KubeSphere ${cluster.version} is installed with ks-installer, or set manage: configmap.`);
+    return undefined;
+  }
+  const versionLabel = lookup(live.metadata, ["labels", "version"]);
+  const liveVersion = versionLabel.state === "known" ? kubesphereMinor(versionLabel.value) : undefined;
+  if (liveVersion && liveVersion !== cluster.version) {
+    errors.push(`${where}: version is "${cluster.version}" but ${source} says ${liveVersion}. Fix: set version: "${liveVersion}" (the per-version ks-installer quirks depend on it).`);
+    return undefined;
+  }
+  const liveOauth = lookup(live.spec, ["authentication", "oauthOptions"]);
+  const liveOauthMaxAge = lookup(live.spec, ["authentication", "oauthOptions", "accessTokenMaxAge"]);
+  if (member && (cluster.version === "3.3" || cluster.version === "3.4") && liveOauthMaxAge.state === "known") {
+    errors.push(
+      `${where}: ${source} sets spec.authentication.oauthOptions.accessTokenMaxAge, which ks-installer ${cluster.version} renders a second time next to a member's automatic 0. Fix: remove it with kubectl -n ${names.namespace} edit clusterconfiguration ks-installer.`,
+    );
+    return undefined;
+  }
+  // 3.1 drops the member's automatic accessTokenMaxAge: 0 as soon as any oauthOptions is set: then set it explicitly.
+  const explicitZero = member && cluster.version === "3.1" && liveOauth.state === "known" && isPlainObject(liveOauth.value);
+  const spec: InstallerPatch["spec"] = {
+    authentication: { jwtSecret: secret, ...(explicitZero ? { oauthOptions: { accessTokenMaxAge: 0 as const } } : {}) },
+    multicluster: { clusterRole: member ? ClusterRole.member : ClusterRole.host },
+  };
+  const rendered = readClusterConfiguration({ metadata: live.metadata, spec: mergeSpec(live.spec, spec) }, source);
+  return { cluster, installerPatch: { spec }, summary: { ...base, accessTokenMaxAge: effectiveMaxAge(rendered.accessTokenMaxAge) } };
+}
+
+function mergeSpec(live: unknown, patch: object): unknown {
+  if (!isPlainObject(live) || !isPlainObject(patch)) return patch;
+  const merged: Record<string, unknown> = { ...live };
+  for (const [key, value] of Object.entries(patch)) merged[key] = isPlainObject(value) ? mergeSpec(live[key], value) : value;
+  return merged;
+}

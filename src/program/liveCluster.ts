@@ -1,0 +1,33 @@
+import { ManageMode, FleetRole, type ClusterDeclaration, type FleetDeclaration } from "../config/fleetDeclaration";
+import { KUBESPHERE_CONFIG_KEY } from "../model/kubesphereConfig";
+import type { KubernetesObject } from "../model/kubernetesObjects";
+import { lookup } from "../model/lookup";
+
+/** The objects the program reads from one cluster before it declares anything. */
+export interface LiveCluster {
+  readonly configMap?: KubernetesObject;
+  readonly clusterConfiguration?: KubernetesObject;
+  readonly kubesphereSecret?: KubernetesObject;
+}
+
+/** Which objects the program reads from a cluster: what its mode patches, plus the host's secret when adopting. */
+export function objectsToRead(fleet: FleetDeclaration, cluster: ClusterDeclaration): Array<keyof LiveCluster> {
+  const reads: Array<keyof LiveCluster> = cluster.mode === ManageMode.installer ? ["clusterConfiguration"] : ["configMap"];
+  if (!fleet.jwtSecret && cluster.role === FleetRole.host && cluster.mode === ManageMode.installer) reads.push("kubesphereSecret");
+  return reads;
+}
+
+/** The `kubesphere.yaml` text of a kubesphere-config ConfigMap. */
+export function kubesphereYamlOf(configMap: KubernetesObject): string | undefined {
+  const found = lookup(configMap.data, [KUBESPHERE_CONFIG_KEY]);
+  return found.state === "known" && typeof found.value === "string" ? found.value : undefined;
+}
+
+/** The jwtSecret in clear held by Secret kubesphere-secret (key `secret`, base64 in `data` or plain in `stringData`). */
+export function kubesphereSecretText(object: KubernetesObject): string | undefined {
+  const plain = lookup(object.stringData, ["secret"]);
+  if (plain.state === "known" && typeof plain.value === "string" && plain.value !== "") return plain.value;
+  const encoded = lookup(object.data, ["secret"]);
+  if (encoded.state === "known" && typeof encoded.value === "string" && encoded.value !== "") return Buffer.from(encoded.value, "base64").toString("utf8");
+  return undefined;
+}
