@@ -40,6 +40,8 @@ export interface ClusterAudit {
 export interface ClusterAuditOptions {
   readonly names: KubeSphereNames;
   readonly timeoutMs: number;
+  /** The instant certificates are judged against (default: now). */
+  readonly now?: Date;
 }
 
 /** What the audit reads from every cluster, ConfigMap first: it decides whether KubeSphere is there at all. */
@@ -65,7 +67,8 @@ export async function auditCluster(target: AuditTarget, options: ClusterAuditOpt
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   try {
-    const outcome = await Promise.race([readCluster(reader, options.names, controller.signal), whenAborted(controller.signal)]);
+    const read = await Promise.race([readCluster(reader, options.names, controller.signal), whenAborted(controller.signal)]);
+    const outcome = explainHangUp(read, credentials, options.now ?? new Date());
     const version = versionOf(outcome.objects) ?? target.declared?.version;
     const view = clusterViewFromObjects(target.name, outcome.objects, { names: options.names, credentials: [credentials], ...(version ? { version } : {}) });
     return { target: described, credentials, ...outcome, view };
@@ -99,6 +102,20 @@ async function readCluster(reader: ClusterReader, names: KubeSphereNames, signal
   });
   if (signal.aborted) return { state: ClusterState.timeout, failure: { kind: FailureKind.timeout, detail: "no answer before the timeout" }, notes, objects };
   return { state: ClusterState.read, notes, objects };
+}
+
+/**
+ * Under TLS 1.3 a server that refuses the client certificate (a TLS-terminating proxy, or any server verifying
+ * certificates in the handshake) closes the connection after the client has sent its request: the client sees a
+ * bare ECONNRESET. With a certificate that is expired or not yet valid, that is the likely cause; say so.
+ */
+function explainHangUp(outcome: ReadOutcome, credentials: CredentialFacts, now: Date): ReadOutcome {
+  if (outcome.failure?.kind !== FailureKind.unreachable || outcome.failure.detail !== "ECONNRESET") return outcome;
+  const invalid =
+    (credentials.notAfter !== undefined && Date.parse(credentials.notAfter) <= now.getTime()) ||
+    (credentials.notBefore !== undefined && Date.parse(credentials.notBefore) > now.getTime());
+  if (!invalid) return outcome;
+  return { ...outcome, state: ClusterState.certificateRejected, failure: { kind: FailureKind.certificateRejected, detail: "the server closed the connection right after the TLS handshake (ECONNRESET)" } };
 }
 
 function whenAborted(signal: AbortSignal): Promise<ReadOutcome> {

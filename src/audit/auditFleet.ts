@@ -29,7 +29,7 @@ export interface FleetAudit {
  * whole fleet as read. A cluster that cannot be read is part of the result, never a reason to stop.
  */
 export async function auditFleet(targets: readonly AuditTarget[], options: FleetAuditOptions): Promise<FleetAudit> {
-  const clusters = await mapBounded(targets, options.concurrency, (target) => auditCluster(target, options));
+  const clusters = await mapBounded(targets, options.concurrency, (target) => auditCluster(target, { ...options, now: options.rules.now }));
   const findings = evaluateFleet({ clusters: clusters.map((c) => c.view) }, options.rules);
   const reports = clusters.map((cluster) => clusterReport(cluster, findings, options));
   const healthy = clusters.every((c) => c.state === ClusterState.read) && !findings.some((f) => f.enforcement === Enforcement.mandatory);

@@ -92,15 +92,19 @@ function problemOf(audit: ClusterAudit, mine: readonly Finding[], options: { nam
   switch (failure.kind) {
     case FailureKind.unauthorised:
     case FailureKind.certificateRejected: {
+      const now = options.rules.now;
+      const expired = credentials.notAfter !== undefined && Date.parse(credentials.notAfter) <= now.getTime();
+      const early = credentials.notBefore !== undefined && Date.parse(credentials.notBefore) > now.getTime();
       const answer =
         failure.kind === FailureKind.unauthorised
           ? `HTTP 401 "${failure.detail}" (kubectl prints "the server has asked for the client to provide credentials")`
-          : `its TLS layer refused the client certificate: ${failure.detail}`;
-      const now = options.rules.now;
+          : expired || early || /ALERT/.test(failure.detail)
+            ? `its TLS layer refused the client certificate: ${failure.detail}`
+            : `${failure.detail}; a server that verifies client certificates in the TLS handshake does this when it does not accept the certificate`;
       let cause = "";
-      if (credentials.notAfter && Date.parse(credentials.notAfter) <= now.getTime()) {
-        cause = ` The client certificate expired on ${credentials.notAfter} (${-daysLeft(credentials.notAfter, now)} days ago).`;
-      } else if (credentials.notBefore && Date.parse(credentials.notBefore) > now.getTime()) {
+      if (expired) {
+        cause = ` The client certificate expired on ${credentials.notAfter} (${-daysLeft(credentials.notAfter!, now)} days ago).`;
+      } else if (early) {
         cause = ` The client certificate is not valid before ${credentials.notBefore}.`;
       } else if (credentials.kind === "exec" || credentials.kind === "token" || credentials.kind === "auth-provider") {
         cause = ` It authenticates with ${credentials.kind === "exec" ? "an exec credential plugin" : credentials.kind === "token" ? "a bearer token" : "an auth-provider"}, whose credential was refused.`;

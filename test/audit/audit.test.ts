@@ -63,7 +63,7 @@ test.before(async () => {
     { name: "member-1", objects: v34Member() },
     { name: "drifted", objects: v34DriftedMember() },
     { name: "expired", objects: v34Member(), certificate: "expired" },
-    { name: "expired-tls", objects: v34Member(), certificate: "expired", rejectInvalidCertificates: "handshake" },
+    { name: "expired-tls", objects: v34Member(), certificate: "expired", rejectInvalidCertificates: "handshake", maxTlsVersion: "TLSv1.2" },
     { name: "gone", objects: "closed" },
     { name: "plain", objects: [] },
   ]);

@@ -15,7 +15,8 @@ import { kubeconfigReader } from "../../src/audit/kubeconfigReader";
 import { DEFAULT_KUBESPHERE_NAMES } from "../../src/model/kubernetesObjects";
 import { defaultRuleOptions } from "../../src/rules";
 import { LAST_APPLIED_ANNOTATION, snapshotYaml, writeClusterSnapshot } from "../../src/snapshot/writeSnapshot";
-import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
+import { CREDENTIAL_REFRESH_STEPS } from "../../src/model/credentials";
+import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { stringify } from "yaml";
 import { startFleet, v34Host, v34Member, type LiveFleet } from "./liveFleet";
 
@@ -30,6 +31,7 @@ test.before(async () => {
     { name: "member-1", objects: v34Member(), forbidden: ["secrets"] },
     { name: "hung", objects: "silent" },
     { name: "gone", objects: "closed" },
+    { name: "proxied", objects: v34Member(), certificate: "expired", rejectInvalidCertificates: "handshake" },
   ]);
   scratch = mkdtempSync(join(tmpdir(), "kubesphere-fleet-snapshot-"));
 });
@@ -202,4 +204,28 @@ test("a failing exec plugin fails that cluster without echoing what the plugin p
   t.is(audit.state, ClusterState.credentialsUnavailable);
   t.regex(audit.failure?.detail ?? "", /credentials could not be produced/);
   t.false(JSON.stringify(audit.failure).includes("pluginSecretTokenXYZ"), JSON.stringify(audit.failure));
+});
+
+test("under TLS 1.3 a handshake refusal of an expired certificate is a bare hang-up, still diagnosed as the certificate", async (t) => {
+  const audit = await auditFleet([targetFor("proxied")], { ...options, concurrency: 1, rules: defaultRuleOptions() });
+  const report = audit.reports[0]!;
+  t.is(report.state, "certificate-rejected");
+  t.regex(report.problem ?? "", /refused user 'proxied-admin' of .*: its TLS layer refused the client certificate: the server closed the connection right after the TLS handshake \(ECONNRESET\)\. The client certificate expired on /);
+});
+
+test("a valid certificate the server does not accept (another CA) gets 401, and the report gives the refresh steps itself", async (t) => {
+  const other = makeCertificateAuthority();
+  t.teardown(() => other.dispose());
+  const stranger = issueClientCertificate(other, { commonName: "stranger", notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000 * 200) });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(
+    kubeconfigFor({ server: fleet.servers["host"]!.url, caPem: ca.certPem, clientCertPem: stranger.certPem, clientKeyPem: stranger.keyPem, user: "stranger", context: "host", cluster: "host" }),
+  );
+  const target: AuditTarget = { name: "host", context: "host", server: fleet.servers["host"]!.url, user: kubeConfig.getCurrentUser()!, kubeconfigSource: "stranger.kubeconfig", reader: kubeconfigReader(kubeConfig) };
+  const audit = await auditFleet([target], { ...options, concurrency: 1, rules: defaultRuleOptions() });
+  const report = audit.reports[0]!;
+  t.is(report.state, "unauthorised");
+  t.deepEqual(audit.findings.filter((f) => f.enforcement === "mandatory"), [], "the certificate itself is valid");
+  t.true((report.problem ?? "").includes(`refused user 'stranger' of stranger.kubeconfig: HTTP 401 "Unauthorized"`));
+  t.true((report.problem ?? "").includes(CREDENTIAL_REFRESH_STEPS[0]), "no finding covers it, so the steps are here");
 });

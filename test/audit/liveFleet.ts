@@ -101,6 +101,7 @@ export interface ClusterSpec {
   readonly objects: Objects | "closed" | "silent";
   readonly certificate?: "valid" | "expired";
   readonly rejectInvalidCertificates?: "status" | "handshake";
+  readonly maxTlsVersion?: "TLSv1.2" | "TLSv1.3";
   readonly forbidden?: readonly string[];
 }
 
@@ -135,6 +136,7 @@ export async function startFleet(ca: CertificateAuthority, clusters: readonly Cl
         ca,
         objects: cluster.objects,
         ...(cluster.rejectInvalidCertificates ? { rejectInvalidCertificates: cluster.rejectInvalidCertificates } : {}),
+        ...(cluster.maxTlsVersion ? { maxTlsVersion: cluster.maxTlsVersion } : {}),
         ...(cluster.forbidden ? { forbidden: { [`${cluster.name}-admin`]: cluster.forbidden } } : {}),
       });
       servers[cluster.name] = server;

@@ -24,11 +24,15 @@ export interface ApiServerOptions {
   /**
    * How an invalid client certificate (expired, not yet valid, other CA) is refused:
    * - `status` (default): like kube-apiserver, the TLS handshake accepts it and every request gets a 401 Status;
-   * - `handshake`: the TLS layer refuses it and closes the connection during the handshake (Node's
-   *   `rejectUnauthorized`), as a TLS-terminating proxy in front of the API does. The server then speaks TLS 1.2 at
-   *   most so the close lands inside the handshake; under TLS 1.3 the client would only see a hang-up after it.
+   * - `handshake`: the TLS layer refuses it and closes the connection (Node's `rejectUnauthorized`), as a
+   *   TLS-terminating proxy in front of the API does.
    */
   readonly rejectInvalidCertificates?: "status" | "handshake";
+  /**
+   * Highest TLS version, default `TLSv1.3`. Under TLS 1.2 a `handshake` refusal lands inside the handshake; under
+   * TLS 1.3 the client has finished its side already and only sees the connection close (a hang-up).
+   */
+  readonly maxTlsVersion?: "TLSv1.2" | "TLSv1.3";
   /** Per user (certificate CN), the resource plurals it may not read (403). */
   readonly forbidden?: Readonly<Record<string, readonly string[]>>;
 }
@@ -80,7 +84,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const requests: string[] = [];
   const handshake = options.rejectInvalidCertificates === "handshake";
   const server: Server = createServer(
-    { key: serving.keyPem, cert: serving.certPem, ca: options.ca.certPem, requestCert: true, rejectUnauthorized: handshake, ...(handshake ? { maxVersion: "TLSv1.2" as const } : {}) },
+    { key: serving.keyPem, cert: serving.certPem, ca: options.ca.certPem, requestCert: true, rejectUnauthorized: handshake, maxVersion: options.maxTlsVersion ?? "TLSv1.3" },
     (req, res) => handle(req, res),
   );
 
