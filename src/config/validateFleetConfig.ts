@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
 import { MIN_JWT_SECRET_LENGTH, secretFacts } from "../model/secretFacts";
+import { isUnknownValue } from "../model/unknownValue";
 import {
   FleetRole,
   KUBESPHERE_VERSIONS,
@@ -220,6 +221,8 @@ function kubeconfigOf(value: unknown, key: string, options: ValidateOptions, fai
 function jwtSecretOf(value: unknown, report: Report): FleetDeclaration["jwtSecret"] {
   if (value === undefined || value === null) return undefined;
   if (isPlainObject(value) && typeof value["secure"] === "string") return { encrypted: true };
+  // An offline run passes Pulumi's unknown sentinel for a secret it cannot decrypt: the program then runs as a preview.
+  if (isUnknownValue(value)) return { value: value as string };
   const fix = `set a random secret of at least ${MIN_JWT_SECRET_LENGTH} characters with: pulumi config set --secret jwtSecret "$(openssl rand -hex 16)", or remove it to adopt the host's`;
   if (typeof value !== "string") {
     report("jwtSecret", "is not a string", fix);

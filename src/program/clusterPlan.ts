@@ -2,6 +2,7 @@ import type { ClusterRole } from "../model/fleet";
 import { formatDuration } from "../model/duration";
 import type { KubeSphereNames } from "../model/kubernetesObjects";
 import { secretFacts } from "../model/secretFacts";
+import { isUnknownValue } from "../model/unknownValue";
 import type { ClusterDeclaration, FleetRole, ManageMode } from "../config/fleetDeclaration";
 
 /** The pod-template annotation whose change restarts ks-apiserver. */
@@ -59,7 +60,8 @@ export interface PlanContext {
 /** A summary's fields that do not depend on the mode. */
 export function summaryBase(context: PlanContext): Omit<ClusterSummary, "accessTokenMaxAge"> {
   const { cluster, secret } = context;
-  return { role: cluster.role, version: cluster.version, mode: cluster.mode, jwtSecretFingerprint: secretFacts(secret).fingerprint };
+  const fingerprint = isUnknownValue(secret) ? "unknown (not decrypted here)" : secretFacts(secret).fingerprint;
+  return { role: cluster.role, version: cluster.version, mode: cluster.mode, jwtSecretFingerprint: fingerprint };
 }
 
 /** An accessTokenMaxAge observation (seconds) as shown in stack outputs. */

@@ -53,8 +53,8 @@ export function liveObjects(stack: string): Map<string, KubernetesObject[]> {
 }
 
 /** Runs the program once (once per process: Pulumi's mocks are global) with this config and these clusters. */
-export function runStack(input: FleetConfigInput, objects: ReadonlyMap<string, readonly KubernetesObject[]>, stack = "test"): Promise<MockRunResult> {
-  return runFleetUnderMocks({ stack, config: stackConfigOf(input), objects, projectRoot: PROJECT_ROOT });
+export function runStack(input: FleetConfigInput, objects: ReadonlyMap<string, readonly KubernetesObject[]>, stack = "test", preview = false): Promise<MockRunResult> {
+  return runFleetUnderMocks({ stack, config: stackConfigOf(input), objects, projectRoot: PROJECT_ROOT, preview });
 }
 
 /** The declared (not read) resources of one cluster, by type. */

@@ -179,3 +179,22 @@ test("a missing ConfigMap or ClusterConfiguration is named with the fix", (t) =>
     `Stack 'dev', clusters[2] (member-2): ConfigMap kubesphere-system/kubesphere-config was not found. Fix: check the KubeSphere installation, or set kubesphere-fleet:namespace / kubesphere-fleet:configMap for a rebranded distribution.`,
   ]);
 });
+
+for (const version of ["3.0", "3.1", "3.2", "3.3", "3.4", "4.0", "4.1"]) {
+  const v4 = version.startsWith("4.");
+  for (const manage of v4 ? [undefined] : ["installer", "configmap"]) {
+    const restarts = v4 || (manage === "configmap" && ["3.0", "3.1", "3.2"].includes(version));
+    test(`KubeSphere ${version}${manage ? ` (${manage})` : ""}: a member gets ${manage === "installer" ? "a ks-installer patch" : "a kubesphere-config patch"}${restarts ? " and a ks-apiserver restart" : ", no restart"}`, (t) => {
+      const member: LiveCluster = v4
+        ? { configMap: v4Host }
+        : { clusterConfiguration: clusterConfiguration("none", `v${version}.0`), configMap: withText(v3Member, (v3Host.data as Record<string, string>)["kubesphere.yaml"]!) };
+      const plan = planFleet(fleet((c) => ((c[1].version = version), manage ? (c[1].manage = manage) : undefined)), devLive({ "member-1": member }));
+      t.deepEqual(plan.errors, []);
+      const p = planOf(plan, "member-1");
+      t.is(p.installerPatch?.spec.multicluster.clusterRole, manage === "installer" ? "member" : undefined);
+      t.deepEqual(p.configMapPatch?.changedKeys, manage === "installer" ? undefined : [v4 ? "authentication.issuer.accessTokenMaxAge" : "authentication.oauthOptions.accessTokenMaxAge"]);
+      t.is(p.restart !== undefined, restarts);
+      t.is(p.summary.accessTokenMaxAge, "0");
+    });
+  }
+}
