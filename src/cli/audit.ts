@@ -8,7 +8,7 @@ import { ClusterState } from "../audit/auditCluster";
 import { auditFleet, type FleetAudit } from "../audit/auditFleet";
 import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
 import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
-import { writeClusterSnapshot } from "../snapshot/writeSnapshot";
+import { existingClusterSnapshot, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError } from "./exitCodes";
 
 const PROJECT_DIR = resolve(__dirname, "..", "..");
@@ -35,6 +35,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
       const stack = args.source.kind === "stack" ? args.source.stack : "<name>";
       stdout += `Snapshot of ${saved.clusters.length} cluster${saved.clusters.length === 1 ? "" : "s"} written to ${saved.dir} (files 0600); ` +
         `check it with \`npm run check -- --stack ${stack} --live ${saved.dir}\`.\n`;
+      for (const name of saved.stale) stdout += `The folder of '${name}' in ${saved.dir} is from an earlier run: '${name}' could not be read now.\n`;
     }
   }
   return { code: audit.healthy ? ExitCode.healthy : ExitCode.violation, stdout, stderr: "" };
@@ -46,12 +47,19 @@ function planOf(args: AuditArgs, env: NodeJS.ProcessEnv): AuditPlan {
   return targetsFromKubeconfig(source.file, source.contexts, { namespace: source.namespace, configMap: source.configMap }, env);
 }
 
-/** Writes the snapshot of every cluster that was read; a cluster that could not be read gets no folder. */
-function save(dir: string, audit: FleetAudit): { dir: string; clusters: string[] } {
+/**
+ * Writes the snapshot of every cluster that was read. A cluster that could not be read gets no new folder; an
+ * older folder of it is left alone but named in `stale`, so nobody mistakes it for this run's state.
+ */
+function save(dir: string, audit: FleetAudit): { dir: string; clusters: string[]; stale: string[] } {
   const clusters: string[] = [];
+  const stale: string[] = [];
   try {
     for (const cluster of audit.clusters) {
-      if (cluster.state !== ClusterState.read) continue;
+      if (cluster.state !== ClusterState.read) {
+        if (existingClusterSnapshot(dir, cluster.target.name)) stale.push(cluster.target.name);
+        continue;
+      }
       writeClusterSnapshot(dir, cluster.target.name, cluster.objects);
       clusters.push(cluster.target.name);
     }
@@ -59,7 +67,7 @@ function save(dir: string, audit: FleetAudit): { dir: string; clusters: string[]
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     throw new InputError(`--save ${dir} cannot be written (${code}). Fix: give a folder you can write to.`);
   }
-  return { dir, clusters };
+  return { dir, clusters, stale };
 }
 
 /**

@@ -71,6 +71,12 @@ export function writeClusterSnapshot(dir: string, cluster: string, objects: read
   return written;
 }
 
+/** The folder of an earlier snapshot of `cluster` in `dir`, if there is one. */
+export function existingClusterSnapshot(dir: string, cluster: string): string | undefined {
+  const clusterDir = join(dir, safeSegment(cluster));
+  return existsSync(clusterDir) ? clusterDir : undefined;
+}
+
 /** A name usable as one path segment: no separators, no `..`. */
 function safeSegment(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");

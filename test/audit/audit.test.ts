@@ -34,7 +34,7 @@ interface JsonAudit {
   healthy: boolean;
   clusters: JsonCluster[];
   findings: { ruleId: string; enforcement: string; cluster?: string; message: string }[];
-  snapshot?: { dir: string; clusters: string[] };
+  snapshot?: { dir: string; clusters: string[]; stale: string[] };
 }
 
 const FIXTURE_FINGERPRINT = secretFacts(FIXTURE_JWT_SECRET).fingerprint;
@@ -208,7 +208,7 @@ test("a cluster without KubeSphere is reported as such, not as unreachable", asy
 test("--save writes kubectl-shaped files (0600, no managedFields, no last-applied) that the offline check reads back", async (t) => {
   const audit = parse(await brokenJson);
   const dir = join(broken.dir, "snapshot");
-  t.deepEqual(audit.snapshot, { dir, clusters: ["host", "member-1", "drifted"] });
+  t.deepEqual(audit.snapshot, { dir, clusters: ["host", "member-1", "drifted"], stale: [] });
   t.deepEqual(readdirSync(dir).sort(), ["drifted", "host", "member-1"], "no folder for a cluster that was not read");
   t.deepEqual(readdirSync(join(dir, "host")).sort(), [
     "clusterconfiguration-ks-installer.yaml",

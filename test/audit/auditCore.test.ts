@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parseAuditArgs } from "../../src/audit/auditArgs";
+import { run } from "../../src/cli/audit";
 import { auditCluster, ClusterState, type AuditTarget } from "../../src/audit/auditCluster";
 import { auditFleet, mapBounded } from "../../src/audit/auditFleet";
 import { COLOUR, formatText, PLAIN } from "../../src/audit/format";
@@ -228,4 +229,15 @@ test("a valid certificate the server does not accept (another CA) gets 401, and 
   t.deepEqual(audit.findings.filter((f) => f.enforcement === "mandatory"), [], "the certificate itself is valid");
   t.true((report.problem ?? "").includes(`refused user 'stranger' of stranger.kubeconfig: HTTP 401 "Unauthorized"`));
   t.true((report.problem ?? "").includes(CREDENTIAL_REFRESH_STEPS[0]), "no finding covers it, so the steps are here");
+});
+
+test("--save leaves an earlier folder of a cluster that could not be read, and says it is stale", async (t) => {
+  const dir = join(scratch, "stale");
+  mkdirSync(join(dir, "gone"), { recursive: true });
+  writeFileSync(join(dir, "gone", "configmap-kubesphere-config.yaml"), "apiVersion: v1\n");
+  const result = await run(["--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir, "--json"], {}, false);
+  t.is(result.code, 1);
+  t.deepEqual((JSON.parse(result.stdout) as { snapshot: unknown }).snapshot, { dir, clusters: ["host"], stale: ["gone"] });
+  const text = await run(["--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir], {}, false);
+  t.true(text.stdout.includes(`The folder of 'gone' in ${dir} is from an earlier run: 'gone' could not be read now.`));
 });
