@@ -6,6 +6,7 @@ import * as state from "@pulumi/pulumi/runtime/state";
 import { PROJECT } from "../config/fleetDeclaration";
 import type { FleetConfigInput } from "../config/validateFleetConfig";
 import type { KubernetesObject } from "../model/kubernetesObjects";
+import { lookup } from "../model/lookup";
 import type { FleetOutputs } from "../program/fleetProgram";
 import { FleetMocks, type RecordedResource } from "./kubernetesMocks";
 
@@ -27,7 +28,7 @@ export function stackConfigOf(input: FleetConfigInput): StackConfig {
     config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     if (secret) secretKeys.push(`${PROJECT}:${key}`);
   };
-  const hasContent = Array.isArray(input.clusters) && input.clusters.some((c: unknown) => JSON.stringify(c ?? {}).includes('"content"'));
+  const hasContent = Array.isArray(input.clusters) && input.clusters.some((c: unknown) => lookup(c, ["kubeconfig", "content"]).state !== "absent");
   set("clusters", input.clusters, hasContent);
   set("jwtSecret", input.jwtSecret, true);
   set("namespace", input.namespace, false);
@@ -56,7 +57,8 @@ export interface MockRunResult {
 
 /**
  * Runs the fleet program under mocks for one stack config and the clusters' objects. Mocks and config are
- * process-global in the Pulumi SDK: run this once per process (each ava test file is its own process).
+ * process-global in the Pulumi SDK: each call reinstalls both, so runs may follow one another in a process, but two
+ * runs must never overlap.
  */
 export async function runFleetUnderMocks(options: MockRunOptions): Promise<MockRunResult> {
   const mocks = new FleetMocks(options.objects);
