@@ -29,7 +29,8 @@ export function formatText(audit: FleetAudit, style: Style = PLAIN): string {
   const advisory = audit.findings.filter((f) => f.enforcement !== Enforcement.mandatory);
   const verdict = audit.healthy ? style.green("healthy") : style.red("NOT healthy");
   lines.push(
-    style.bold(`KubeSphere fleet audit: ${audit.reports.length} cluster${audit.reports.length === 1 ? "" : "s"}, ${read} read, ` +
+    style.bold(`KubeSphere fleet audit: ${audit.reports.length} cluster${audit.reports.length === 1 ? "" : "s"}, ${read} read` +
+      (read < audit.reports.length ? ` (${audit.reports.length - read} not)` : "") + ", " +
       `${mandatory.length} violation${mandatory.length === 1 ? "" : "s"}, ${advisory.length} advisor${advisory.length === 1 ? "y" : "ies"}: `) + verdict,
     "",
   );

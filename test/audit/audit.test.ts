@@ -192,6 +192,10 @@ test("an unreachable cluster is reported and does not stop the others", async (t
     audit.clusters.filter((c) => c.state === "read").map((c) => c.name),
     ["host", "member-1", "drifted"],
   );
+  const text = await brokenText;
+  t.is(text.code, 1);
+  t.regex(text.stdout, /^KubeSphere fleet audit: 7 clusters, 3 read \(4 not\), \d+ violations, \d+ advisor(y|ies): NOT healthy$/m);
+  t.regex(text.stdout, /^gone  \[unreachable\]/m);
 });
 
 test("a cluster without KubeSphere is reported as such, not as unreachable", async (t) => {
