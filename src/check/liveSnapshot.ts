@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 import { InputError } from "../cli/exitCodes";
 
@@ -18,9 +18,13 @@ export function readLiveSnapshot(dir: string): Map<string, KubernetesObject[]> {
     for (const file of readdirSync(clusterDir).sort()) {
       if (!/\.ya?ml$/.test(file)) continue;
       const path = join(clusterDir, file);
-      for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
+      const lineCounter = new LineCounter();
+      for (const doc of parseAllDocuments(readFileSync(path, "utf8"), { lineCounter })) {
         const error = doc.errors[0];
-        if (error) throw new InputError(`--live ${path}: not valid YAML (${error.code}) near offset ${error.pos[0]}.`);
+        if (error) {
+          const { line, col } = lineCounter.linePos(error.pos[0]);
+          throw new InputError(`--live ${path}: not valid YAML at line ${line}, column ${col} (${error.code}).`);
+        }
         const value = doc.toJS() as unknown;
         if (value === null || value === undefined) continue;
         objects.push(...expandList(value, path));

@@ -27,9 +27,10 @@ export function planCluster(
   resources: readonly StackResource[],
   liveObjects: readonly { kind?: unknown; metadata?: unknown; spec?: unknown }[],
 ): ClusterPlan {
-  const liveSecret = describeSecret(effective(live, "jwtSecret"));
+  const unreadable = live !== undefined && live.settings.some((s) => s.problems.length > 0);
+  const liveSecret = describeSecret(effective(live, "jwtSecret"), unreadable);
   const desiredSecretObservation = effective(desired, "jwtSecret");
-  const desiredSecret = desiredSecretObservation ? describeSecret(desiredSecretObservation) : liveSecret;
+  const desiredSecret = desiredSecretObservation ? describeSecret(desiredSecretObservation, false) : liveSecret;
   const liveMaxAge = describeMaxAge(effective(live, "accessTokenMaxAge"), live);
   const desiredMaxAgeObservation = effective(desired, "accessTokenMaxAge");
   const desiredMaxAge = desiredMaxAgeObservation && desiredMaxAgeObservation.state !== "absent" ? describeMaxAge(desiredMaxAgeObservation, desired) : liveMaxAge;
@@ -63,8 +64,8 @@ function effective<K extends "jwtSecret" | "accessTokenMaxAge" | "role">(view: C
   return (sorted.find((s) => s[key].state === "known")?.[key] ?? sorted.find((s) => s[key].state === "unknown")?.[key] ?? sorted[0]?.[key]) as AuthSettings[K] | undefined;
 }
 
-function describeSecret(observation: Observed<SecretFacts> | undefined): string {
-  if (!observation || observation.state === "absent") return "none";
+function describeSecret(observation: Observed<SecretFacts> | undefined, unreadable: boolean): string {
+  if (!observation || observation.state === "absent") return unreadable ? "unreadable" : "none";
   if (observation.state === "unknown") return "unknown";
   return observation.value.fingerprint;
 }

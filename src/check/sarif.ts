@@ -1,19 +1,8 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
+import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule } from "../rules";
 import type { CheckReport } from "./report";
-
-/** The parts of a SARIF 2.1.0 log this tool writes. */
-export interface SarifLog {
-  readonly $schema: string;
-  readonly version: "2.1.0";
-  readonly runs: readonly SarifRun[];
-}
-
-interface SarifRun {
-  readonly tool: { readonly driver: { readonly name: string; readonly informationUri: string; readonly version: string; readonly rules: readonly object[] } };
-  readonly results: readonly object[];
-}
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -21,7 +10,7 @@ export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
  * SARIF 2.1.0 for code-scanning UIs: one result per violation, located at the cluster's entry in the stack file
  * (or the file's first line), mandatory as `error` and advisory as `warning`.
  */
-export function toSarif(report: CheckReport, rules: readonly Rule[], options: { projectDir: string; toolVersion: string }): SarifLog {
+export function toSarif(report: CheckReport, rules: readonly Rule[], options: { projectDir: string; toolVersion: string }): Log {
   const uri = relative(options.projectDir, report.stackFile).split("\\").join("/");
   const lineOf = clusterLines(report.stackFile);
   const known = new Map(rules.map((r) => [r.id, r]));
@@ -36,7 +25,7 @@ export function toSarif(report: CheckReport, rules: readonly Rule[], options: { 
             name: "kubesphere-fleet",
             informationUri: "https://kubesphere.io/docs/v3.4/multicluster-management/",
             version: options.toolVersion,
-            rules: ruleIds.map((id) => {
+            rules: ruleIds.map((id): ReportingDescriptor => {
               const rule = known.get(id);
               return {
                 id,
@@ -50,7 +39,7 @@ export function toSarif(report: CheckReport, rules: readonly Rule[], options: { 
             }),
           },
         },
-        results: report.violations.map((v) => ({
+        results: report.violations.map((v): Result => ({
           ruleId: v.policy,
           ruleIndex: ruleIds.indexOf(v.policy),
           level: v.enforcementLevel === "mandatory" ? "error" : "warning",

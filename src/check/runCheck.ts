@@ -1,0 +1,168 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../cli/exitCodes";
+import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
+import type { FleetDeclaration } from "../config/fleetDeclaration";
+import { startPolicyPack, type PolicyConfigInput, type PolicyDiagnostic } from "../engine";
+import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
+import type { RecordedResource } from "../mocks/kubernetesMocks";
+import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
+import { UNKNOWN_VALUE } from "../model/unknownValue";
+import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
+import { readLiveSnapshot } from "./liveSnapshot";
+import { planCluster } from "./plan";
+import type { CheckReport, Violation } from "./report";
+import { readStackConfig } from "./stackFile";
+import { toEngineResources } from "./toEngineResources";
+
+export interface CheckOptions {
+  readonly stack: string;
+  readonly projectDir: string;
+  readonly liveDir: string;
+  readonly policyPackConfig?: string;
+  /** The policy pack to run; default `<repo>/policies`. */
+  readonly packDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Progress for large fleets (stderr in the CLI). */
+  readonly progress?: (message: string) => void;
+}
+
+export const DEFAULT_PACK_DIR = join(__dirname, "..", "..", "policies");
+
+/**
+ * The offline check: the program under Pulumi's mock runtime with the stack's config, reads answered from the live
+ * snapshot, then every declared resource through the policy pack over the engine protocol. Throws `InputError`
+ * for bad input. Runs the program once: Pulumi's mocks are process-global.
+ */
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const progress = options.progress ?? (() => undefined);
+  const stackConfig = readStackConfig(options.projectDir, options.stack, options.env ?? process.env);
+  const notes: string[] = [];
+  const input: Record<string, unknown> = { ...stackConfig.values };
+  if (stackConfig.undecrypted.length > 0) {
+    notes.push(
+      `${stackConfig.undecrypted.join(", ")} ${stackConfig.undecrypted.length === 1 ? "is a secure value" : "are secure values"} that could not be decrypted ` +
+        `(${stackConfig.undecryptedReason}); what depends on ${stackConfig.undecrypted.length === 1 ? "it" : "them"} is shown as unknown and not compared.`,
+    );
+    // Computed from a value not known here: the program runs on, and the pack sees it as a preview unknown.
+    if (stackConfig.undecrypted.includes("kubesphere-fleet:jwtSecret")) input.jwtSecret = UNKNOWN_VALUE;
+  }
+  const validation = validateFleetConfig(input as FleetConfigInput, { stack: options.stack, projectRoot: options.projectDir });
+  if (!validation.fleet) {
+    throw new InputError(`${stackConfig.file} has ${validation.errors.length} problem(s):\n${validation.errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+  }
+  const fleet = validation.fleet;
+  const live = readLiveSnapshot(options.liveDir);
+  const missing = fleet.clusters.filter((c) => !live.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new InputError(
+      `--live ${options.liveDir} has no folder for ${missing.map((m) => `'${m}'`).join(", ")}. ` +
+        `Save one with \`npm run audit -- --stack ${options.stack} --save ${options.liveDir}\`.`,
+    );
+  }
+
+  progress(`Running the program for ${fleet.clusters.length} clusters under Pulumi's mock runtime…`);
+  const run = await runFleetUnderMocks({ stack: options.stack, config: stackConfigOf(input as FleetConfigInput), objects: live, projectRoot: options.projectDir, preview: true });
+  if (run.error) throw new InputError(run.error.message);
+
+  const engine = toEngineResources(run.resources, options.stack);
+  progress(`Sending ${engine.resources.length} resources to the policy pack…`);
+  const diagnostics = await analyzeWithPack(options, engine.resources, progress);
+  const violations: Violation[] = diagnostics.map((d) => {
+    const cluster = engine.clusterOfUrn.get(d.urn);
+    return {
+      policy: d.policyName,
+      enforcementLevel: d.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+      ...(cluster ? { cluster } : {}),
+      message: d.message,
+      ...(d.urn ? { urn: d.urn } : {}),
+    };
+  });
+
+  return {
+    stack: options.stack,
+    stackFile: stackConfig.file,
+    clusters: planFleet(fleet, live, run.resources, notes),
+    violations: dedupe(violations),
+    notes,
+  };
+}
+
+async function analyzeWithPack(options: CheckOptions, resources: ReturnType<typeof toEngineResources>["resources"], progress: (m: string) => void): Promise<PolicyDiagnostic[]> {
+  const pack = await startPolicyPack(options.packDir ?? DEFAULT_PACK_DIR);
+  try {
+    const info = await pack.getAnalyzerInfo();
+    await pack.configure(options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies.map((p) => p.name)) : {});
+    const diagnostics: PolicyDiagnostic[] = [];
+    let done = 0;
+    for (const resource of resources) {
+      diagnostics.push(...(await pack.analyze(resource)).diagnostics);
+      if (++done % 500 === 0) progress(`  analysed ${done}/${resources.length} resources`);
+    }
+    diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
+    return diagnostics;
+  } finally {
+    await pack.close();
+  }
+}
+
+/**
+ * `--policy-pack-config` as the Pulumi CLI reads it: `{ "<policy>": "<level>" | { "enforcementLevel"?, …props }, "all"?: "<level>" }`.
+ */
+export function readPolicyPackConfig(file: string, policies: readonly string[]): Record<string, PolicyConfigInput> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new InputError(`--policy-pack-config ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not valid JSON (${(error as Error).message})`}.`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError(`--policy-pack-config ${file}: expected a JSON object keyed by policy name.`);
+  const levels = new Set(["advisory", "mandatory", "remediate", "disabled"]);
+  const config: Record<string, PolicyConfigInput> = {};
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const all = (raw as Record<string, unknown>)["all"];
+  for (const [name, value] of entries) {
+    if (name !== "all" && !policies.includes(name)) throw new InputError(`--policy-pack-config ${file}: '${name}' is not a policy of this pack. Known: ${policies.join(", ")}.`);
+    if (typeof value === "string" && !levels.has(value)) throw new InputError(`--policy-pack-config ${file}: ${name} is '${value}'; use advisory, mandatory, remediate or disabled.`);
+    if (typeof value !== "string" && (value === null || typeof value !== "object")) throw new InputError(`--policy-pack-config ${file}: ${name} must be an enforcement level or an object.`);
+  }
+  for (const policy of policies) {
+    const value = (raw as Record<string, unknown>)[policy];
+    const base: Record<string, unknown> = typeof all === "string" ? { enforcementLevel: all } : {};
+    if (typeof value === "string") config[policy] = { ...base, enforcementLevel: value } as PolicyConfigInput;
+    else if (value !== undefined) config[policy] = { ...base, ...(value as object) } as PolicyConfigInput;
+    else if (typeof all === "string") config[policy] = base as PolicyConfigInput;
+  }
+  return config;
+}
+
+function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly KubernetesObject[]>, recorded: readonly RecordedResource[], notes: string[]): CheckReport["clusters"] {
+  const declared = recorded.filter((r) => !r.read);
+  const byCluster = new Map<string, StackResource[]>();
+  for (const r of declared) {
+    if (!r.cluster || r.type === "pulumi:providers:kubernetes") continue;
+    const list = byCluster.get(r.cluster) ?? [];
+    list.push({ type: r.type, name: r.name, urn: r.name, props: r.inputs, provider: { type: "pulumi:providers:kubernetes", name: r.cluster, urn: r.cluster, props: {} } });
+    byCluster.set(r.cluster, list);
+  }
+  return fleet.clusters.map((cluster) => {
+    const resources = byCluster.get(cluster.name) ?? [];
+    const objects = live.get(cluster.name) ?? [];
+    const desired = fleetFromResources(resources, fleet.names).fleet.clusters.find((c) => c.name === cluster.name);
+    const liveView = clusterViewFromObjects(cluster.name, objects, { names: fleet.names });
+    for (const problem of liveView.settings.flatMap((s) => s.problems)) {
+      notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}${cluster.mode === "installer" ? " (ks-installer re-renders it from the ClusterConfiguration)" : ""}.`);
+    }
+    return planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, desired, resources, objects);
+  });
+}
+
+function dedupe(violations: Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return violations.filter((v) => {
+    const key = `${v.policy}\0${v.cluster ?? ""}\0${v.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

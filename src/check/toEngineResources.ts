@@ -1,0 +1,52 @@
+import type { RecordedResource } from "../mocks/kubernetesMocks";
+import { KUBERNETES_PROVIDER_TYPE } from "../mocks/kubernetesMocks";
+import { isPlainObject } from "../model/lookup";
+import { UNKNOWN_VALUE } from "../model/unknownValue";
+import { resourceUrn, secret, type ProviderInput, type ResourceInput } from "../engine";
+
+/** The declared resources in the engine's wire form, and which cluster each URN belongs to. */
+export interface EngineResources {
+  readonly resources: readonly ResourceInput[];
+  readonly clusterOfUrn: ReadonlyMap<string, string>;
+}
+
+/**
+ * Turns what the program registered under mocks into what the engine sends a policy pack: `.get` reads are left out
+ * (the engine analyses registrations only), inputs that were secrets travel secret-wrapped, a string computed from
+ * a value not known here (an undecrypted secure config value) travels as the unknown sentinel, and every resource
+ * carries its provider with the provider's inputs.
+ */
+export function toEngineResources(recorded: readonly RecordedResource[], stack: string): EngineResources {
+  const declared = recorded.filter((r) => !r.read);
+  const providers = new Map<string, ProviderInput>();
+  const clusterOfUrn = new Map<string, string>();
+  for (const r of declared) {
+    if (r.type !== KUBERNETES_PROVIDER_TYPE) continue;
+    const urn = resourceUrn(r.type, r.name, stack);
+    providers.set(r.name, { type: r.type, name: r.name, urn, properties: wireProperties(r) });
+    clusterOfUrn.set(urn, r.name);
+  }
+  const resources: ResourceInput[] = declared.map((r) => {
+    const urn = resourceUrn(r.type, r.name, stack);
+    if (r.cluster) clusterOfUrn.set(urn, r.cluster);
+    const provider = r.type === KUBERNETES_PROVIDER_TYPE || !r.cluster ? undefined : providers.get(r.cluster);
+    return { type: r.type, name: r.name, urn, properties: wireProperties(r), ...(provider ? { provider } : {}) };
+  });
+  return { resources, clusterOfUrn };
+}
+
+function wireProperties(resource: RecordedResource): Record<string, unknown> {
+  const secretPaths = new Set(resource.secretPaths);
+  const walk = (value: unknown, path: string[]): unknown => {
+    const here = path.join(".");
+    const inner = transform(value, path);
+    return path.length > 0 && secretPaths.has(here) ? secret(inner) : inner;
+  };
+  const transform = (value: unknown, path: string[]): unknown => {
+    if (typeof value === "string") return value.includes(UNKNOWN_VALUE) ? UNKNOWN_VALUE : value;
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]));
+    if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+    return value;
+  };
+  return transform(resource.inputs, []) as Record<string, unknown>;
+}

@@ -1,0 +1,41 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CHECK_USAGE, parseCheckArgs } from "../check/checkArgs";
+import { formatText, textStyle } from "../check/formatText";
+import { mandatoryCount } from "../check/report";
+import { runCheck } from "../check/runCheck";
+import { toSarif } from "../check/sarif";
+import { allRules } from "../rules";
+import { ExitCode, InputError } from "./exitCodes";
+
+/** `npm run check -- --stack <name>`: parse arguments, run the check, print, and say the exit code. */
+export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
+  try {
+    const args = parseCheckArgs(argv, { projectDir: join(__dirname, "..", ".."), isTty: Boolean(io.stdout.isTTY), env: io.env });
+    if (args === "help") {
+      io.stdout.write(`${CHECK_USAGE}\n`);
+      return ExitCode.healthy;
+    }
+    const progress = (message: string) => {
+      if (!args.json || io.stderr.isTTY) io.stderr.write(`${message}\n`);
+    };
+    const report = await runCheck({ ...args, env: io.env, progress });
+    if (args.sarif) {
+      const version = (require("../../package.json") as { version: string }).version;
+      writeFileSync(args.sarif, `${JSON.stringify(toSarif(report, allRules(), { projectDir: args.projectDir, toolVersion: version }), null, 2)}\n`);
+    }
+    io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
+    return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
+  } catch (error) {
+    if (error instanceof InputError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return ExitCode.badInput;
+    }
+    io.stderr.write(`error: the check failed unexpectedly: ${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.violation;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
