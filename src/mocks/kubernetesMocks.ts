@@ -17,10 +17,19 @@ export interface RecordedResource {
   readonly cluster?: string;
   /** Dotted paths of the inputs that travelled as Pulumi secrets on the wire (e.g. `data.kubesphere.yaml`). */
   readonly secretPaths: readonly string[];
+  /** Outputs the engine is asked to keep as secrets (`additionalSecretOutputs`). */
+  readonly additionalSecretOutputs: readonly string[];
+  /** `retainOnDelete`: the engine leaves the object as it is when the resource is deleted. */
+  readonly retainOnDelete: boolean;
+  /** URNs this resource depends on. */
+  readonly dependencies: readonly string[];
   /** True for a `.get` read, false for a declared resource. */
   readonly read: boolean;
   readonly id?: string;
 }
+
+/** What a registration or read request carries besides its inputs. */
+export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies">;
 
 export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
@@ -31,26 +40,26 @@ export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
  */
 export class FleetMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
-  private readonly wireSecrets = new Map<string, string[]>();
+  private readonly requests = new Map<string, RequestFacts>();
 
   constructor(private readonly clusters: ReadonlyMap<string, readonly KubernetesObject[]>) {}
 
-  /** Called by the recording monitor with the paths that were secret on the wire, before `newResource`. */
-  noteSecretPaths(type: string, name: string, paths: string[]): void {
-    this.wireSecrets.set(`${type}::${name}`, paths);
+  /** Called by the recording monitor, before `newResource`, with what the request said beyond the inputs. */
+  noteRequest(type: string, name: string, facts: RequestFacts): void {
+    this.requests.set(`${type}::${name}`, facts);
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const read = args.id !== undefined && args.id !== "";
     const cluster = args.type === KUBERNETES_PROVIDER_TYPE ? args.name : clusterOfProvider(args.provider);
-    const secretPaths = this.wireSecrets.get(`${args.type}::${args.name}`) ?? [];
+    const request = this.requests.get(`${args.type}::${args.name}`) ?? { secretPaths: [], additionalSecretOutputs: [], retainOnDelete: false, dependencies: [] };
     let state: Record<string, unknown> = args.inputs as Record<string, unknown>;
     let id = `${args.name}-id`;
     if (read) {
       state = this.find(args.type, args.id!, cluster) as Record<string, unknown>;
       id = args.id!;
     }
-    this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...(cluster ? { cluster } : {}), secretPaths, read, id });
+    this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...(cluster ? { cluster } : {}), ...request, read, id });
     return { id, state };
   }
 

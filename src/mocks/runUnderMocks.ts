@@ -77,7 +77,7 @@ export async function runFleetUnderMocks(options: MockRunOptions): Promise<MockR
   }
 }
 
-/** Like `pulumi.runtime.setMocks`, with a monitor that also tells the mocks which inputs were secrets on the wire. */
+/** Like `pulumi.runtime.setMocks`, with a monitor that also tells the mocks what the request said beyond the inputs. */
 export async function installMocks(mocks: FleetMocks, project: string, stack: string, preview: boolean): Promise<void> {
   await pulumi.runtime.setMocks(mocks, project, stack, preview);
   // setMockOptions resets the feature flags (secrets among them) that setMocks just turned on: keep them.
@@ -93,12 +93,22 @@ class RecordingMonitor extends MockMonitor {
   }
 
   override async registerResource(req: WireRequest, callback: (err: unknown, response: unknown) => void): Promise<void> {
-    this.fleetMocks.noteSecretPaths(req.getType(), req.getName(), secretPaths(req.getObject().toJavaScript()));
+    this.fleetMocks.noteRequest(req.getType(), req.getName(), {
+      secretPaths: secretPaths(req.getObject().toJavaScript()),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      retainOnDelete: req.getRetainondelete?.() ?? false,
+      dependencies: req.getDependenciesList(),
+    });
     return super.registerResource(req, callback);
   }
 
   override async readResource(req: WireRequest, callback: (err: unknown, response: unknown) => void): Promise<void> {
-    this.fleetMocks.noteSecretPaths(req.getType(), req.getName(), secretPaths(req.getProperties().toJavaScript()));
+    this.fleetMocks.noteRequest(req.getType(), req.getName(), {
+      secretPaths: secretPaths(req.getProperties().toJavaScript()),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      retainOnDelete: false,
+      dependencies: req.getDependenciesList(),
+    });
     return super.readResource(req, callback);
   }
 }
@@ -108,6 +118,9 @@ interface WireRequest {
   getName(): string;
   getObject(): { toJavaScript(): unknown };
   getProperties(): { toJavaScript(): unknown };
+  getAdditionalsecretoutputsList(): string[];
+  getDependenciesList(): string[];
+  getRetainondelete?(): boolean | undefined;
 }
 
 /** Paths of values wrapped in Pulumi's secret signature in a serialized property map. */

@@ -12,7 +12,9 @@ const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
 /** Declares one cluster's patches. Every place that carries the jwtSecret is a Pulumi secret. */
 export function declareCluster(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames): pulumi.Resource[] {
   const name = plan.cluster.name;
-  const opts = { provider };
+  // Deleting a patch would remove the fields it owns (kubesphere.yaml itself, the installer's jwtSecret): a stack
+  // destroy leaves the fleet's agreed settings in place instead.
+  const opts = { provider, retainOnDelete: true };
   const declared: pulumi.Resource[] = [];
   if (plan.installerPatch) {
     const { authentication, multicluster } = plan.installerPatch.spec;

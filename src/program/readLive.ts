@@ -21,18 +21,20 @@ export function clusterProvider(cluster: ClusterDeclaration): k8s.Provider {
  */
 export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterDeclaration, provider: k8s.Provider): Promise<LiveCluster> {
   const { namespace, configMap } = fleet.names;
-  const opts = { provider };
+  // A read is kept in the stack's state: its data, spec and metadata (kubectl's last-applied-configuration
+  // annotation holds a second copy) carry the jwtSecret, so they are stored as secrets.
+  const opts = (...secretOutputs: string[]) => ({ provider, additionalSecretOutputs: [...secretOutputs, "metadata"] });
   const live: { -readonly [K in keyof LiveCluster]: LiveCluster[K] } = {};
   for (const what of objectsToRead(fleet, cluster)) {
     const name = `${cluster.name}-live-${what}`;
     switch (what) {
       case "configMap": {
-        const read = k8s.core.v1.ConfigMap.get(name, `${namespace}/${configMap}`, opts);
+        const read = k8s.core.v1.ConfigMap.get(name, `${namespace}/${configMap}`, opts("data"));
         live.configMap = await settle(`ConfigMap ${namespace}/${configMap}`, read, { kind: "ConfigMap", metadata: read.metadata, data: read.data });
         break;
       }
       case "kubesphereSecret": {
-        const read = k8s.core.v1.Secret.get(name, `${namespace}/${KUBESPHERE_SECRET_NAME}`, opts);
+        const read = k8s.core.v1.Secret.get(name, `${namespace}/${KUBESPHERE_SECRET_NAME}`, opts("data", "stringData"));
         live.kubesphereSecret = await settle(`Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`, read, { kind: "Secret", metadata: read.metadata, data: read.data, stringData: read.stringData });
         break;
       }
@@ -41,7 +43,7 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
         const read = new k8s.apiextensions.CustomResource(
           name,
           { apiVersion: CLUSTER_CONFIGURATION.apiVersion, kind: CLUSTER_CONFIGURATION.kind, metadata: undefined, spec: undefined },
-          { ...opts, id: `${namespace}/${CLUSTER_CONFIGURATION.name}` },
+          { ...opts("spec"), id: `${namespace}/${CLUSTER_CONFIGURATION.name}` },
         );
         live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, read, {
           kind: CLUSTER_CONFIGURATION.kind,

@@ -88,3 +88,25 @@ test("stack outputs give each cluster's role, version, mode, fingerprint and eff
   });
   t.false(JSON.stringify(result.outputs).includes(FIXTURE_SECRET));
 });
+
+test("reads ask the engine to keep what can hold the secret (data, spec, metadata) as secrets in the state", (t) => {
+  const reads = Object.fromEntries(result.resources.filter((r) => r.read).map((r) => [`${r.cluster} ${r.type.split(":").pop()}`, [...new Set(r.additionalSecretOutputs)].sort()]));
+  t.deepEqual(reads, {
+    "host Secret": ["data", "metadata", "stringData"],
+    "host ClusterConfiguration": ["metadata", "spec"],
+    "member-1 ClusterConfiguration": ["metadata", "spec"],
+    "member-2 ConfigMap": ["data", "metadata"],
+  });
+});
+
+test("every patch is retained on delete, so a stack destroy never strips kubesphere.yaml or the installer's secret", (t) => {
+  const patches = result.resources.filter((r) => !r.read && r.type !== "pulumi:providers:kubernetes");
+  t.is(patches.length, 4);
+  t.true(patches.every((r) => r.retainOnDelete));
+  t.false(result.resources.some((r) => r.type === "pulumi:providers:kubernetes" && r.retainOnDelete));
+});
+
+test("the ks-apiserver restart waits for the ConfigMap patch", (t) => {
+  const [deployment] = declared(result, "member-2", "kubernetes:apps/v1:DeploymentPatch");
+  t.true(deployment!.dependencies.some((urn) => urn.endsWith("::kubernetes:core/v1:ConfigMapPatch::member-2-kubesphere-config")), deployment!.dependencies.join(", "));
+});
