@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterDeclaration, FleetDeclaration } from "../config/fleetDeclaration";
+import { PROJECT, type ClusterDeclaration, type FleetDeclaration } from "../config/fleetDeclaration";
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import type { KubernetesObject } from "../model/kubernetesObjects";
@@ -30,12 +30,12 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
     switch (what) {
       case "configMap": {
         const read = k8s.core.v1.ConfigMap.get(name, `${namespace}/${configMap}`, opts("data"));
-        live.configMap = await settle(`ConfigMap ${namespace}/${configMap}`, read, { kind: "ConfigMap", metadata: read.metadata, data: read.data });
+        live.configMap = await settle(`ConfigMap ${namespace}/${configMap}`, `and set ${PROJECT}:namespace / ${PROJECT}:configMap if this distribution renames them`, read, { kind: "ConfigMap", metadata: read.metadata, data: read.data });
         break;
       }
       case "kubesphereSecret": {
         const read = k8s.core.v1.Secret.get(name, `${namespace}/${KUBESPHERE_SECRET_NAME}`, opts("data", "stringData"));
-        live.kubesphereSecret = await settle(`Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`, read, { kind: "Secret", metadata: read.metadata, data: read.data, stringData: read.stringData });
+        live.kubesphereSecret = await settle(`Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`, `or set the fleet's secret with pulumi config set --secret jwtSecret`, read, { kind: "Secret", metadata: read.metadata, data: read.data, stringData: read.stringData });
         break;
       }
       case "clusterConfiguration": {
@@ -45,7 +45,7 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
           { apiVersion: CLUSTER_CONFIGURATION.apiVersion, kind: CLUSTER_CONFIGURATION.kind, metadata: undefined, spec: undefined },
           { ...opts("spec"), id: `${namespace}/${CLUSTER_CONFIGURATION.name}` },
         );
-        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, read, {
+        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, "or set manage: configmap if ks-installer is gone", read, {
           kind: CLUSTER_CONFIGURATION.kind,
           metadata: (read as unknown as Record<string, pulumi.Output<unknown>>)["metadata"]!,
           spec: (read as unknown as Record<string, pulumi.Output<unknown>>)["spec"]!,
@@ -56,14 +56,14 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
   }
   return live;
 
-  async function settle(object: string, read: pulumi.CustomResource, fields: Record<string, pulumi.Output<unknown> | string>): Promise<KubernetesObject> {
+  async function settle(object: string, otherFix: string, read: pulumi.CustomResource, fields: Record<string, pulumi.Output<unknown> | string>): Promise<KubernetesObject> {
     for (const output of Object.values(read)) if (pulumi.Output.isInstance(output)) handleRejections(output);
     try {
       await valueOf(read.urn);
       const entries = await Promise.all(Object.entries(fields).map(async ([k, v]) => [k, typeof v === "string" ? v : await valueOf(v)] as const));
       return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as KubernetesObject;
     } catch (error) {
-      throw new pulumi.RunError(`Stack '${fleet.stack}', ${cluster.label}: reading ${object} failed: ${firstLine(error)}. Fix: check the cluster's kubeconfig and that KubeSphere ${cluster.version} is installed there.`);
+      throw new pulumi.RunError(`Stack '${fleet.stack}', ${cluster.label}: reading ${object} failed: ${firstLine(error)}. Fix: check the cluster's kubeconfig and that KubeSphere ${cluster.version} is installed there, ${otherFix}.`);
     }
   }
 }

@@ -43,7 +43,7 @@ test.serial("an object missing on a cluster stops before any patch, naming the c
   const result = await runStack(stackInput("dev"), live, "dev");
   t.true(pulumi.RunError.isInstance(result.error));
   t.deepEqual(patchesOf(result), []);
-  t.regex(result.error!.message, /- Stack 'dev', clusters\[0\] \(host\): reading Secret kubesphere-system\/kubesphere-secret failed: .*not found.*\. Fix: check the cluster's kubeconfig and that KubeSphere 3\.4 is installed there\./);
+  t.regex(result.error!.message, /- Stack 'dev', clusters\[0\] \(host\): reading Secret kubesphere-system\/kubesphere-secret failed: .*not found.*\. Fix: check the cluster's kubeconfig and that KubeSphere 3\.4 is installed there, or set the fleet's secret with pulumi config set --secret jwtSecret\./);
 });
 
 test.serial("a host without a secret to adopt stops before any patch", async (t) => {
