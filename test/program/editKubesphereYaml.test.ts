@@ -102,3 +102,31 @@ test("a flow mapping on the way to the key is reported rather than rewritten", (
   t.false(result.ok);
   if (!result.ok) t.regex(result.problem.message, /authentication is not a block mapping/);
 });
+
+test("a config re-marshalled by 3.3+ ks-controller-manager (plain secret, durations in nanoseconds) is edited in place too", (t) => {
+  const text = [
+    "authentication:",
+    "  authenticateRateLimiterMaxTries: 10",
+    "  authenticateRateLimiterDuration: 600000000000",
+    "  jwtSecret: oldSecretDDDDDDDDDDDDDDDDDDDDDDDDDD",
+    "  oauthOptions:",
+    "    accessTokenMaxAge: 7200000000000",
+    "    accessTokenInactivityTimeout: 0",
+    "multicluster:",
+    "  clusterRole: member",
+    "  clusterName: edge-1",
+    "",
+  ].join("\n");
+  const after = edited(text, { jwtSecret: NEW_SECRET, zeroAccessTokenMaxAge: true }).text;
+  t.deepEqual(lineDiff(text, after), {
+    removed: ["  jwtSecret: oldSecretDDDDDDDDDDDDDDDDDDDDDDDDDD", "    accessTokenMaxAge: 7200000000000"],
+    added: [`  jwtSecret: ${NEW_SECRET}`, "    accessTokenMaxAge: 0"],
+  });
+});
+
+test("a numeric-looking secret in a plain scalar is quoted so that it stays a string", (t) => {
+  const digits = "12345678901234567890123456789012";
+  const after = edited("authentication:\n  jwtSecret: old\n", { jwtSecret: digits }).text;
+  t.is(after, `authentication:\n  jwtSecret: "${digits}"\n`);
+  t.is(parse(after).authentication.jwtSecret, digits);
+});
