@@ -6,18 +6,18 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import type { FleetConfigInput } from "../../src/config/validateFleetConfig";
+import { FIXTURES_DIR } from "./fixtures";
 import { PROJECT } from "../../src/config/fleetDeclaration";
 import type { KubernetesObject } from "../../src/model/kubernetesObjects";
 import type { RecordedResource } from "../../src/mocks/kubernetesMocks";
 import { runFleetUnderMocks, stackConfigOf, type MockRunResult } from "../../src/mocks/runUnderMocks";
 
 export const PROJECT_ROOT = resolve(__dirname, "../..");
-export const FIXTURES = resolve(PROJECT_ROOT, "../shared/fixtures/kubesphere");
-export const FIXTURE_SECRET = "fixtureJwtSecretAAAAAAAAAAAAAAAA";
+export { FIXTURE_JWT_SECRET as FIXTURE_SECRET } from "./fixtures";
 
 /** One Kubernetes object from a shared fixture file, e.g. `v3.4/kubesphere-config.member.yaml`. */
 export function fixtureObject(file: string): KubernetesObject {
-  return parse(readFileSync(join(FIXTURES, file), "utf8")) as KubernetesObject;
+  return parse(readFileSync(join(FIXTURES_DIR, file), "utf8")) as KubernetesObject;
 }
 
 /** The kubesphere.yaml text of a fixture ConfigMap. */
