@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type * as grpc from "@grpc/grpc-js";
-import { AnalyzeStackRequest, type AnalyzeResponse } from "@pulumi/pulumi/proto/analyzer_pb";
-import { analyzerResource, startPolicyPack } from "../src/engine";
+import { startPolicyPack } from "../src/engine";
+import { call, encodeRequest } from "./analyzeStack";
 import type { ClientCertificate } from "./certificate";
 import { generateFleet, stackResources } from "./fleet";
 import { REAL_PACK_DIR } from "./packs";
@@ -41,10 +40,7 @@ export async function profileAnalyzeStack(size: number, certificate: ClientCerti
   const pack = await startPolicyPack(REAL_PACK_DIR, { env: { NODE_OPTIONS: `--require=${profiler}` } });
   try {
     await pack.configure();
-    const request = new AnalyzeStackRequest().setResourcesList(stackResources(generateFleet(size, certificate)).map(analyzerResource));
-    await new Promise<AnalyzeResponse>((resolve, reject) =>
-      pack.client.analyzeStack(request, (err: grpc.ServiceError | null, res: AnalyzeResponse) => (err ? reject(err) : resolve(res))),
-    );
+    await call(pack, encodeRequest(stackResources(generateFleet(size, certificate))));
   } finally {
     await pack.close();
   }
