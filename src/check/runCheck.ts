@@ -13,7 +13,7 @@ import { readLiveSnapshot } from "./liveSnapshot";
 import { planCluster } from "./plan";
 import type { CheckReport, Violation } from "./report";
 import { readStackConfig } from "./stackFile";
-import { toEngineResources } from "./toEngineResources";
+import { plainProperties, toEngineResources } from "./toEngineResources";
 
 export interface CheckOptions {
   readonly stack: string;
@@ -142,7 +142,7 @@ function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly K
   for (const r of declared) {
     if (!r.cluster || r.type === "pulumi:providers:kubernetes") continue;
     const list = byCluster.get(r.cluster) ?? [];
-    list.push({ type: r.type, name: r.name, urn: r.name, props: r.inputs, provider: { type: "pulumi:providers:kubernetes", name: r.cluster, urn: r.cluster, props: {} } });
+    list.push({ type: r.type, name: r.name, urn: r.name, props: plainProperties(r), provider: { type: "pulumi:providers:kubernetes", name: r.cluster, urn: r.cluster, props: {} } });
     byCluster.set(r.cluster, list);
   }
   return fleet.clusters.map((cluster) => {

@@ -35,8 +35,13 @@ export function toEngineResources(recorded: readonly RecordedResource[], stack: 
   return { resources, clusterOfUrn };
 }
 
-function wireProperties(resource: RecordedResource): Record<string, unknown> {
-  const secretPaths = new Set(resource.secretPaths);
+/** A recorded resource's inputs with values not known here as the unknown sentinel (secrets left plain). */
+export function plainProperties(resource: RecordedResource): Record<string, unknown> {
+  return wireProperties(resource, false);
+}
+
+function wireProperties(resource: RecordedResource, wrapSecrets = true): Record<string, unknown> {
+  const secretPaths = new Set(wrapSecrets ? resource.secretPaths : []);
   const walk = (value: unknown, path: string[]): unknown => {
     const here = path.join(".");
     const inner = transform(value, path);
@@ -44,9 +49,15 @@ function wireProperties(resource: RecordedResource): Record<string, unknown> {
   };
   const transform = (value: unknown, path: string[]): unknown => {
     if (typeof value === "string") return value.includes(UNKNOWN_VALUE) ? UNKNOWN_VALUE : value;
+    if (isMockUnknown(value)) return UNKNOWN_VALUE;
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]));
     if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
     return value;
   };
   return transform(resource.inputs, []) as Record<string, unknown>;
+}
+
+/** How the mock runtime hands over a value not known during preview: the SDK's `Unknown` singleton. */
+function isMockUnknown(value: unknown): boolean {
+  return isPlainObject(value) && (value as { __pulumiUnknown?: unknown }).__pulumiUnknown === true;
 }
