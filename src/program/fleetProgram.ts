@@ -27,11 +27,20 @@ export async function declareFleet(fleet: FleetDeclaration): Promise<FleetRun> {
   const providers = new Map<string, k8s.Provider>(fleet.clusters.map((c) => [c.name, clusterProvider(c)]));
   const live = new Map<string, LiveCluster>();
   const reads = await Promise.allSettled(fleet.clusters.map(async (c) => [c.name, await readLiveCluster(fleet, c, providers.get(c.name)!)] as const));
-  const readErrors = reads.flatMap((r) => (r.status === "rejected" ? [errorText(r.reason)] : []));
-  for (const r of reads) if (r.status === "fulfilled") live.set(r.value[0], r.value[1]);
-  const plan = readErrors.length ? { plans: [], errors: readErrors, jwtSecretSource: "none" } : planFleet(fleet, live);
-  if (plan.errors.length) {
-    throw new pulumi.RunError(`The fleet cannot be declared (${plan.errors.length} problem(s)); no patch was declared.\n${plan.errors.map((e) => `- ${e}`).join("\n")}`);
+  const readErrors: string[] = [];
+  const unreadable = new Set<string>();
+  reads.forEach((r, i) => {
+    if (r.status === "fulfilled") {
+      live.set(r.value[0], r.value[1]);
+    } else {
+      readErrors.push(errorText(r.reason));
+      unreadable.add(fleet.clusters[i]!.name);
+    }
+  });
+  const plan = planFleet(fleet, live, unreadable);
+  const errors = [...readErrors, ...plan.errors];
+  if (errors.length) {
+    throw new pulumi.RunError(`The fleet cannot be declared (${errors.length} problem(s)); no patch was declared.\n${errors.map((e) => `- ${e}`).join("\n")}`);
   }
   const resources: pulumi.Resource[] = [...providers.values()];
   const clusters: Record<string, ClusterSummary> = {};

@@ -53,3 +53,15 @@ test.serial("a host without a secret to adopt stops before any patch", async (t)
   t.deepEqual(patchesOf(result), []);
   t.regex(result.error!.message, /clusters\[0\] \(host\): Secret kubesphere-system\/kubesphere-secret has no key 'secret', so there is no host jwtSecret to adopt\. Fix: set the fleet's secret/);
 });
+
+test.serial("a failed read and an unparsable config on another cluster are reported together", async (t) => {
+  const live = liveObjects("dev");
+  live.set("member-1", []);
+  live.set("member-2", [changed(live.get("member-2")![0]!, (o) => (o.data["kubesphere.yaml"] = "a: [\n"))]);
+  const result = await runStack(stackInput("dev"), live, "dev");
+  t.deepEqual(patchesOf(result), []);
+  const lines = result.error!.message.split("\n");
+  t.is(lines[0], "The fleet cannot be declared (2 problem(s)); no patch was declared.");
+  t.regex(lines[1]!, /^- Stack 'dev', clusters\[1\] \(member-1\): reading ClusterConfiguration kubesphere-system\/ks-installer failed: .*not found.* or set manage: configmap if ks-installer is gone\.$/);
+  t.regex(lines[2]!, /^- Stack 'dev', clusters\[2\] \(member-2\): ConfigMap kubesphere-system\/kubesphere-config: kubesphere\.yaml line 2, column 1 does not parse/);
+});

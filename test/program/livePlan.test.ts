@@ -198,3 +198,18 @@ for (const version of ["3.0", "3.1", "3.2", "3.3", "3.4", "4.0", "4.1"]) {
     });
   }
 }
+
+test("every problem of the fleet is reported at once: nothing to adopt on the host and an unparsable member config", (t) => {
+  const empty = changed(secret, (o) => delete o.data.secret);
+  const plan = planFleet(fleet(), devLive({ host: { clusterConfiguration: clusterConfiguration("host"), kubesphereSecret: empty }, "member-2": { configMap: withText(v4Member, "a: [\n") } }));
+  t.deepEqual(plan.plans, []);
+  t.is(plan.errors.length, 2);
+  t.regex(plan.errors[0]!, /clusters\[0\] \(host\): Secret kubesphere-system\/kubesphere-secret has no key 'secret'/);
+  t.regex(plan.errors[1]!, /clusters\[2\] \(member-2\): ConfigMap kubesphere-system\/kubesphere-config: kubesphere\.yaml line 2, column 1 does not parse/);
+});
+
+test("clusters whose reads failed are skipped, and nothing is planned", (t) => {
+  const plan = planFleet(fleet(), devLive(), new Set(["member-1"]));
+  t.deepEqual(plan.errors, []);
+  t.deepEqual(plan.plans, []);
+});
