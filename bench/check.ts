@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import type { ClientCertificate } from "./certificate";
 import { runChild, TSX, type ChildRun } from "./childProcess";
+import { benchDir } from "./paths";
 import { ratioRow, type BenchRow } from "./result";
 import { writeBenchStack } from "./stackFiles";
 import { formatMs, median } from "./stats";
@@ -47,7 +49,8 @@ export async function benchCheck(largeSize: number, runs: { small: number; large
 }
 
 function check(args: readonly string[]): Promise<ChildRun> {
-  return runChild(NPM, ["run", "--silent", "check", "--", ...args], { env: { ...process.env, NO_COLOR: "1" } });
+  // stdout to a file: the report of a large fleet is bigger than a pipe's buffer (see RunChildOptions.stdoutFile).
+  return runChild(NPM, ["run", "--silent", "check", "--", ...args], { env: { ...process.env, NO_COLOR: "1" }, stdoutFile: join(benchDir("check"), "report.json") });
 }
 
 async function medianOf(runs: number, run: () => Promise<ChildRun>, what: string): Promise<number> {

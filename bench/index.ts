@@ -36,7 +36,7 @@ export interface BenchPlan {
 }
 
 export const FULL_PLAN: BenchPlan = {
-  startRuns: 7,
+  startRuns: 9,
   analyzeSizes: [10, 100, 1000, 5000],
   analyzeRuns: 5,
   programSizes: [10, 100, 1000],
@@ -101,11 +101,29 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
   await section("program", "Program under mocks", async () => (await benchProgram(plan.programSizes, plan.programRuns, certificate)).rows);
   await section("check", "Offline check", async () => (await benchCheck(plan.checkSize, plan.checkRuns, certificate)).rows);
 
-  const markdown = renderReport({ rows, machine: machineLine(), command: options.command, date: new Date(), totalMs: Date.now() - started, notes });
+  const markdown = renderReport({ rows, machine: machineLine(), command: options.command, date: new Date(), totalMs: Date.now() - started, notes: [BASELINES_NOTE, ...notes] });
   writeFileSync(options.out, markdown);
   log(`wrote ${relative(REPO_ROOT, options.out) || options.out} (${formatMs(Date.now() - started)})`);
   return { rows, markdown };
 }
+
+/** What each baseline is, so a ratio can be read without the source. */
+export const BASELINES_NOTE = `## Baselines
+
+- **Cold start**: \`node node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine> <pack>\` with cwd = the pack, spawn until
+  the port is printed; the baseline is a one-policy pack, precompiled JS on the same node_modules (\`.bench-tmp/packs/one-policy\`).
+- **AnalyzeStack**: a compliant fleet generated from the shared fixtures (one 3.4 host, members alternating 3.4 and
+  4.1, each with its own \`multicluster.clusterName\`, one openssl client certificate in every kubeconfig). Per
+  cluster: the provider (kubeconfig, secret), ConfigMapPatch kubesphere-config, on 3.4 a ClusterConfiguration patch,
+  a DeploymentPatch of ks-apiserver; each resource carries its provider as the engine attaches it. The request is
+  encoded once; each pack process is warmed with one call, then calls alternate between packs. The **floor pack** has
+  one stack policy that reads every property of every resource. The floor pack with the real pack's number of stack
+  policies shows what the policy SDK itself adds: it deserializes the whole stack again for every stack policy.
+- **Program under mocks**: one child process per run (\`bench/programChild.ts\`), the generated stack's live snapshot
+  answering \`.get\`; the 1-cluster run is the fixed cost (SDK, @pulumi/kubernetes, mocks), and the time per cluster
+  is (t(N) − t(1)) / (N − 1). Peak RSS is the child's \`process.resourceUsage().maxRSS\`.
+- **Offline check**: \`npm run check -- --stack <name> --json\` from spawn to exit; the 1,000-cluster stack is
+  generated under \`.bench-tmp/fleet-1000\` and checked with \`--project-dir\` and \`--live\`.`;
 
 function profileNote(size: number, file: string, hot: Awaited<ReturnType<typeof profileAnalyzeStack>>["hot"]): string {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
