@@ -37,5 +37,8 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // Not process.exit(): it would cut a report still being written to a pipe.
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
