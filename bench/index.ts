@@ -42,7 +42,7 @@ export const FULL_PLAN: BenchPlan = {
   programSizes: [10, 100, 1000],
   programRuns: (size) => (size >= 1000 ? 1 : 3),
   checkSize: 1000,
-  checkRuns: { small: 5, large: 3 },
+  checkRuns: { small: 3, large: 1 },
   profileSize: 100,
 };
 
