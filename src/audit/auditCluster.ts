@@ -70,7 +70,13 @@ export async function auditCluster(target: AuditTarget, options: ClusterAuditOpt
     const read = await Promise.race([readCluster(reader, options.names, controller.signal), whenAborted(controller.signal)]);
     const outcome = explainHangUp(read, credentials, options.now ?? new Date());
     const version = versionOf(outcome.objects) ?? target.declared?.version;
-    const view = clusterViewFromObjects(target.name, outcome.objects, { names: options.names, credentials: [credentials], ...(version ? { version } : {}) });
+    const declaredRole = target.declared?.role;
+    const view = clusterViewFromObjects(target.name, outcome.objects, {
+      names: options.names,
+      credentials: [credentials],
+      ...(version ? { version } : {}),
+      ...(declaredRole ? { declaredRole } : {}),
+    });
     return { target: described, credentials, ...outcome, view };
   } finally {
     clearTimeout(timer);

@@ -149,7 +149,7 @@ function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly K
     const resources = byCluster.get(cluster.name) ?? [];
     const objects = live.get(cluster.name) ?? [];
     const desired = fleetFromResources(resources, fleet.names).fleet.clusters.find((c) => c.name === cluster.name);
-    const liveView = clusterViewFromObjects(cluster.name, objects, { names: fleet.names });
+    const liveView = clusterViewFromObjects(cluster.name, objects, { names: fleet.names, declaredRole: cluster.role });
     for (const problem of liveView.settings.flatMap((s) => s.problems)) {
       notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}${cluster.mode === "installer" ? " (ks-installer re-renders it from the ClusterConfiguration)" : ""}.`);
     }

@@ -3,13 +3,14 @@ import type { Observed } from "./observed";
 
 /**
  * The role a cluster plays: the ClusterConfiguration's when it states one (ks-installer owns 3.x configs), then any
- * other source's. `undefined` when no source states a role.
+ * other source's, then the declared role. `undefined` when nothing states a role.
  */
 export function roleOf(cluster: ClusterView): ClusterRole | undefined {
   const ordered = [...cluster.settings].sort((a, b) => rank(a) - rank(b));
   for (const settings of ordered) {
     if (settings.role.state === "known" && settings.role.value !== ClusterRole.none) return settings.role.value;
   }
+  if (cluster.declaredRole) return cluster.declaredRole;
   for (const settings of ordered) if (settings.role.state === "known") return settings.role.value;
   return undefined;
 }

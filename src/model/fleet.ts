@@ -79,6 +79,11 @@ export interface ClusterView {
   readonly name: string;
   /** KubeSphere minor, e.g. `3.4`, when any source states it. */
   readonly version?: string;
+  /**
+   * The role the fleet's declaration (a stack) gives the cluster. Used only when no source states one: a 3.0–3.2
+   * member's kubesphere.yaml has no `multicluster.clusterRole`.
+   */
+  readonly declaredRole?: ClusterRole;
   readonly settings: readonly AuthSettings[];
   readonly apiserver: readonly ApiserverFacts[];
   readonly credentials: readonly CredentialFacts[];

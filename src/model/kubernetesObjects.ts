@@ -1,4 +1,4 @@
-import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts } from "./fleet";
+import type { ApiserverFacts, AuthSettings, ClusterRole, ClusterView, CredentialFacts } from "./fleet";
 import { CLUSTER_CONFIGURATION, readClusterConfiguration } from "./installerConfig";
 import { KUBESPHERE_CONFIG_KEY, readKubesphereConfig } from "./kubesphereConfig";
 import { KUBESPHERE_SECRET_NAME, readKubesphereSecret } from "./kubesphereSecret";
@@ -73,7 +73,7 @@ export function factsFromObject(object: KubernetesObject, names: KubeSphereNames
 export function clusterViewFromObjects(
   name: string,
   objects: readonly KubernetesObject[],
-  options: { names?: KubeSphereNames; version?: string; credentials?: readonly CredentialFacts[] } = {},
+  options: { names?: KubeSphereNames; version?: string; declaredRole?: ClusterRole; credentials?: readonly CredentialFacts[] } = {},
 ): ClusterView {
   const settings: AuthSettings[] = [];
   const apiserver: ApiserverFacts[] = [];
@@ -84,7 +84,7 @@ export function clusterViewFromObjects(
     else apiserver.push(facts.apiserver);
   }
   const version = options.version ?? settings.find((s) => s.installer?.version)?.installer?.version;
-  return { name, ...(version ? { version } : {}), settings, apiserver, credentials: options.credentials ?? [] };
+  return { name, ...(version ? { version } : {}), ...(options.declaredRole ? { declaredRole: options.declaredRole } : {}), settings, apiserver, credentials: options.credentials ?? [] };
 }
 
 function text(found: ReturnType<typeof lookup>): string | undefined {

@@ -54,3 +54,12 @@ test("a ConfigMap whose data is unknown during preview yields unknown settings",
   const settings = clusterViewFromObjects("c", [cm]).settings[0]!;
   t.is(settings.jwtSecret.state, "unknown");
 });
+
+test("a 3.2 member config without clusterRole takes the declared role, and only then", (t) => {
+  const text = "authentication:\n  jwtSecret: abc\n  oauthOptions:\n    accessTokenMaxAge: 2h\n";
+  const cm = { kind: "ConfigMap", metadata: { name: "kubesphere-config", namespace: "kubesphere-system" }, data: { "kubesphere.yaml": text } };
+  t.is(roleOf(clusterViewFromObjects("m", [cm])), undefined);
+  t.is(roleOf(clusterViewFromObjects("m", [cm], { declaredRole: "member" })), "member");
+  const host = { ...cm, data: { "kubesphere.yaml": `${text}multicluster:\n  clusterRole: host\n` } };
+  t.is(roleOf(clusterViewFromObjects("m", [host], { declaredRole: "member" })), "host", "what the cluster says wins over the declaration");
+});
