@@ -118,7 +118,7 @@ export function analyzeStackRows(times: readonly AnalyzeStackTimes[]): BenchRow[
           measure: "AnalyzeStack growth, real pack, 1,000 → 5,000 clusters",
           size: "5× the clusters",
           value: formatMs(at5000.realMs),
-          baseline: `${formatMs(at1000.realMs)} (1,000 clusters; floor grows ${(at5000.floorMs / at1000.floorMs).toFixed(2)}×)`,
+          baseline: `${formatMs(at1000.realMs)} (1,000 clusters; the floor pack grows ${(at5000.floorMs / at1000.floorMs).toFixed(2)}×, the ${at1000.stackPolicies}-policy floor ${(at5000.sdkFloorMs / at1000.sdkFloorMs).toFixed(2)}×)`,
         },
         at5000.realMs / at1000.realMs,
         GROWTH_TARGET,
