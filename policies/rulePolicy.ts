@@ -1,5 +1,6 @@
 import type { ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { fleetFromResources, type StackFleet, type StackResource } from "../src/pack/fleetFromResources";
+import { perRequest } from "../src/pack/requestCache";
 import { Enforcement, type Finding, type Rule } from "../src/rules";
 import { configSchemaFor, kubesphereNames, ruleOptions, type FleetConfigKey, type FleetPolicyConfig } from "./policyConfig";
 
@@ -30,7 +31,11 @@ export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigK
 /** The fleet a stack declares and what the given rules find in it, with the policy's config applied. */
 export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[]): { stack: StackFleet; findings: Finding[] } {
   const config = args.getConfig<FleetPolicyConfig>();
-  const stack = fleetFromResources(args.resources as readonly StackResource[], kubesphereNames(config));
+  const names = kubesphereNames(config);
+  const resources = args.resources as readonly StackResource[];
+  // Every stack policy of one request sees the same resources: build the fleet once for all of them.
+  const key = [names.namespace, names.configMap, resources.length, resources[0]?.urn, resources[resources.length - 1]?.urn].join("\0");
+  const stack = perRequest(key, () => fleetFromResources(resources, names));
   if (stack.fleet.clusters.length === 0) args.notApplicable(NO_CLUSTER_REASON);
   const options = ruleOptions(config);
   return { stack, findings: rules.flatMap((rule) => rule.evaluate(stack.fleet, options)) };

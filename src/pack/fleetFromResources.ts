@@ -3,7 +3,6 @@ import { readKsCoreValues } from "../model/helmValues";
 import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { providerCredentials, type KubernetesProviderInputs } from "./kubeconfigCredentials";
-import { memoize } from "./memo";
 import { plainProps } from "./plainInputs";
 import { HELM_TYPES, KUBERNETES_PROVIDER_TYPE, isKsCoreChart, kindOfType } from "./resourceTypes";
 
@@ -32,22 +31,6 @@ export interface StackFleet {
   readonly fleet: FleetView;
   /** The URN of the resource a finding's `source` names on that cluster (the provider for a credential), if any. */
   urnOf(cluster: string | undefined, source: string | undefined): string | undefined;
-}
-
-// Pure functions of their plain inputs; memoised so the pack's policies share one parse per distinct text.
-const objectFacts = memoize(
-  (props: KubernetesObject, names: KubeSphereNames, kind: string) => factsFromObject(props, names, kind),
-  (props, names, kind) => `${names.namespace}\0${names.configMap}\0${kind}\0${JSON.stringify(props)}`,
-);
-const inlineKubeconfigCredentials = memoize(
-  (inputs: KubernetesProviderInputs, source: string) => providerCredentials(inputs, source),
-  (inputs, source) => JSON.stringify([inputs.kubeconfig, inputs.context, source]),
-);
-
-/** A kubeconfig given as a path is read again each time: the file may change between runs. */
-function kubeconfigCredentials(inputs: KubernetesProviderInputs, source: string) {
-  const inline = typeof inputs.kubeconfig === "string" && /[\n{]/.test(inputs.kubeconfig);
-  return inline ? inlineKubeconfigCredentials(inputs, source) : providerCredentials(inputs, source);
 }
 
 interface ClusterParts {
@@ -84,7 +67,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     credentialsSeen.add(provider.urn);
     const parts = clusterFor(provider);
     const source = `provider '${provider.name}' kubeconfig`;
-    parts.credentials.push(...kubeconfigCredentials(plainProps(rawProps), source));
+    parts.credentials.push(...providerCredentials(plainProps(rawProps) as KubernetesProviderInputs, source));
     parts.sources.set(source, provider.urn);
   };
 
@@ -105,7 +88,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
       if (settings) record(parts, settings.source, resource.urn, () => parts.settings.push(settings));
       continue;
     }
-    const facts = objectFacts(props as KubernetesObject, names, kind!);
+    const facts = factsFromObject(props as KubernetesObject, names, kind!);
     if (!facts) continue;
     if ("settings" in facts) record(parts, facts.settings.source, resource.urn, () => parts.settings.push(facts.settings));
     else record(parts, facts.apiserver.source, resource.urn, () => parts.apiserver.push(facts.apiserver));

@@ -4,7 +4,8 @@ import { roleOf } from "../../src/model/clusterView";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { fleetFromResources, NO_PROVIDER_CLUSTER, type StackResource } from "../../src/pack/fleetFromResources";
-import { memoize } from "../../src/pack/memo";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { convertEachRequestOnce, perRequest } from "../../src/pack/requestCache";
 import { plainInputs } from "../../src/pack/plainInputs";
 import { isKsCoreChart, kindOfType } from "../../src/pack/resourceTypes";
 import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../helpers/args";
@@ -107,21 +108,23 @@ test("resources without a provider belong to the default cluster; urnOf finds th
   t.is(withProvider.urnOf("member-2", "Secret elsewhere"), undefined);
 });
 
-test("clusters with identical config each get their own settings (parsing is shared, not the cluster)", (t) => {
+test("clusters with identical config each get their own settings (nothing is shared between clusters)", (t) => {
   const specs = ["a", "b", "c"].map((name) => configMapResource(name, "v4.1/kubesphere-config.member.yaml"));
   const { fleet } = fleetOf(specs);
   t.deepEqual(fleet.clusters.map((c) => [c.name, c.settings.length]), [["a", 1], ["b", 1], ["c", 1]]);
   t.deepEqual(fleetOf(specs).fleet, fleet);
 });
 
-test("memoize returns the first result for a key and starts over past its limit", (t) => {
-  let calls = 0;
-  const square = memoize((n: number) => (calls++, n * n), (n) => String(n), 2);
-  t.is(square(3), 9);
-  t.is(square(3), 9);
-  t.is(calls, 1);
-  square(4);
-  square(5);
-  square(3);
-  t.is(calls, 4);
+test("inside the pack, one request's properties are converted once and the fleet is built once per request", (t) => {
+  convertEachRequestOnce();
+  const request = [Struct.fromJavaScript({ a: 1 }), Struct.fromJavaScript({ b: "x" })];
+  t.is(request[0]!.toJavaScript(), request[0]!.toJavaScript(), "the second stack policy gets the first one's conversion");
+  t.deepEqual(request[1]!.toJavaScript(), { b: "x" });
+  let builds = 0;
+  const build = () => ++builds;
+  t.is(perRequest("names", build), 1);
+  t.is(perRequest("names", build), 1, "the same request: built once");
+  t.is(perRequest("other names", build), 2, "another key (other policy config): built again");
+  Struct.fromJavaScript({ c: true }).toJavaScript();
+  t.is(perRequest("other names", build), 3, "a new request: built again");
 });
