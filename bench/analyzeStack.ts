@@ -3,7 +3,7 @@ import { AnalyzeResponse, AnalyzeStackRequest } from "@pulumi/pulumi/proto/analy
 import { analyzerResource, startPolicyPack, type PolicyPackSession, type ResourceInput } from "../src/engine";
 import type { ClientCertificate } from "./certificate";
 import { generateFleet, stackResources } from "./fleet";
-import { REAL_PACK_DIR, writeFloorPack } from "./packs";
+import { REAL_PACK_DIR, writeFloorPack, writeParseFloorPack } from "./packs";
 import { ratioRow, type BenchRow } from "./result";
 import { formatMs, median, timed } from "./stats";
 
@@ -18,6 +18,8 @@ export interface AnalyzeStackTimes {
   readonly floorMs: number;
   /** The floor pack with as many stack policies as the real pack: what the policy SDK itself costs per policy. */
   readonly sdkFloorMs: number;
+  /** The floor pack that also parses each kubesphere.yaml and kubeconfig once (`writeParseFloorPack`). */
+  readonly parseFloorMs: number;
   readonly stackPolicies: number;
   readonly realDiagnostics: number;
   /** Samples behind each median (fewer than asked when a round is slow, see `SLOW_ROUND_MS`). */
@@ -44,6 +46,7 @@ export async function benchAnalyzeStack(sizes: readonly number[], runs: number, 
   const stackPolicies = await stackPolicyCount(REAL_PACK_DIR);
   const floorDir = writeFloorPack();
   const sdkFloorDir = writeFloorPack(stackPolicies);
+  const parseFloorDir = writeParseFloorPack();
   const times: AnalyzeStackTimes[] = [];
   for (const size of sizes) {
     const resources = stackResources(generateFleet(size, certificate));
@@ -51,6 +54,7 @@ export async function benchAnalyzeStack(sizes: readonly number[], runs: number, 
     const real: number[] = [];
     const floor: number[] = [];
     const sdkFloor: number[] = [];
+    const parseFloor: number[] = [];
     let realDiagnostics = 0;
     const budgetEnd = Date.now() + SIZE_BUDGET_MS;
     while (real.length < runs && (real.length === 0 || Date.now() < budgetEnd)) {
@@ -60,9 +64,10 @@ export async function benchAnalyzeStack(sizes: readonly number[], runs: number, 
       realDiagnostics = first.diagnostics;
       floor.push((await firstCall(floorDir, request)).ms);
       sdkFloor.push((await firstCall(sdkFloorDir, request)).ms);
+      parseFloor.push((await firstCall(parseFloorDir, request)).ms);
       if (Date.now() - roundStart > SLOW_ROUND_MS) break;
     }
-    times.push({ size, resources: resources.length, realMs: median(real), floorMs: median(floor), sdkFloorMs: median(sdkFloor), stackPolicies, realDiagnostics, runs: real.length });
+    times.push({ size, resources: resources.length, realMs: median(real), floorMs: median(floor), sdkFloorMs: median(sdkFloor), parseFloorMs: median(parseFloor), stackPolicies, realDiagnostics, runs: real.length });
   }
   return { rows: analyzeStackRows(times), times };
 }
@@ -109,6 +114,16 @@ export function analyzeStackRows(times: readonly AnalyzeStackTimes[]): BenchRow[
         baseline: `${formatMs(t.floorMs)} (floor pack)`,
       },
       t.sdkFloorMs / t.floorMs,
+    ),
+    // Not a target either: the real pack against the least a pack must do that parses each cluster's YAML once.
+    ratioRow(
+      {
+        measure: "AnalyzeStack, real pack vs parse floor (floor pack + one yaml parse of each kubesphere.yaml and kubeconfig)",
+        size: `${t.size.toLocaleString("en-US")} clusters`,
+        value: formatMs(t.realMs),
+        baseline: `${formatMs(t.parseFloorMs)} (parse floor)`,
+      },
+      t.realMs / t.parseFloorMs,
     ),
   ]);
   const at1000 = times.find((t) => t.size === FLOOR_RATIO_AT);

@@ -119,7 +119,9 @@ export const BASELINES_NOTE = `## Baselines
   encoded once; every call is the first one of a fresh pack process, as with the engine (pack start-up not timed),
   so a cache kept across calls buys nothing; rounds alternate between the packs. The **floor pack** has
   one stack policy that reads every property of every resource. The floor pack with the real pack's number of stack
-  policies shows what the policy SDK itself adds: it deserializes the whole stack again for every stack policy.
+  policies shows what the policy SDK itself adds: it deserializes the whole stack again for every stack policy. The
+  **parse floor** is the floor pack that also parses each kubesphere.yaml and kubeconfig once with \`yaml\`, the least
+  a pack that judges them must do.
 - **Program under mocks**: one child process per run (\`bench/programChild.ts\`), the generated stack's live snapshot
   answering \`.get\`; the 1-cluster run is the fixed cost (SDK, @pulumi/kubernetes, mocks), and the time per cluster
   is (t(N) − t(1)) / (N − 1). Peak RSS is the child's \`process.resourceUsage().maxRSS\`.

@@ -58,6 +58,48 @@ new PolicyPack("bench-floor", {
 `);
 }
 
+/**
+ * A parse floor: one stack policy that reads every property, like the floor pack, and also parses each
+ * kubesphere.yaml and each provider's kubeconfig once with \`yaml\` (the least any pack that judges them must do).
+ */
+export function writeParseFloorPack(): string {
+  return writePack("parse-floor", `"use strict";
+const { PolicyPack } = require("@pulumi/policy");
+const { parse } = require("yaml");
+function readAll(value) {
+  if (value === null || typeof value !== "object") return 1;
+  let count = 0;
+  for (const key of Object.keys(value)) count += readAll(value[key]);
+  return count;
+}
+new PolicyPack("bench-parse-floor", {
+  policies: [
+    {
+      name: "bench-read-and-parse",
+      description: "Reads every property and parses every kubesphere.yaml and kubeconfig once; reports nothing.",
+      enforcementLevel: "advisory",
+      validateStack: (args) => {
+        let count = 0;
+        const providers = new Set();
+        for (const resource of args.resources) {
+          count += readAll(resource.props);
+          const data = resource.props.data;
+          if (data && typeof data["kubesphere.yaml"] === "string") count += readAll(parse(data["kubesphere.yaml"]));
+          const provider = resource.type === "pulumi:providers:kubernetes" ? resource : undefined;
+          if (provider && !providers.has(provider.urn) && typeof provider.props.kubeconfig === "string") {
+            providers.add(provider.urn);
+            count += readAll(parse(provider.props.kubeconfig));
+          }
+          if (resource.provider) count += readAll(resource.provider.props);
+        }
+        if (count < 0) throw new Error("unreachable");
+      },
+    },
+  ],
+});
+`);
+}
+
 function writePack(name: string, indexJs: string): string {
   const dir = benchDir("packs", name);
   mkdirSync(join(dir, "bin"), { recursive: true });
