@@ -5,6 +5,7 @@ import { formatConfigError, validateFleetConfig, type FleetConfigInput } from ".
 import type { FleetDeclaration } from "../config/fleetDeclaration";
 import { startPolicyPack, type PolicyConfigInput, type PolicyDiagnostic } from "../engine";
 import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
+import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
 import type { RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
@@ -141,6 +142,8 @@ function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly K
   const byCluster = new Map<string, StackResource[]>();
   for (const r of declared) {
     if (!r.cluster || r.type === "pulumi:providers:kubernetes") continue;
+    // A restart annotation held at its last applied value restarts nothing.
+    if (r.ignoreChanges.includes(RESTART_ANNOTATION_PATH)) continue;
     const list = byCluster.get(r.cluster) ?? [];
     list.push({ type: r.type, name: r.name, urn: r.name, props: plainProperties(r), provider: { type: "pulumi:providers:kubernetes", name: r.cluster, urn: r.cluster, props: {} } });
     byCluster.set(r.cluster, list);

@@ -23,13 +23,15 @@ export interface RecordedResource {
   readonly retainOnDelete: boolean;
   /** URNs this resource depends on. */
   readonly dependencies: readonly string[];
+  /** `ignoreChanges`: input paths the engine keeps at their last applied value on an update. */
+  readonly ignoreChanges: readonly string[];
   /** True for a `.get` read, false for a declared resource. */
   readonly read: boolean;
   readonly id?: string;
 }
 
 /** What a registration or read request carries besides its inputs. */
-export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies">;
+export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies" | "ignoreChanges">;
 
 export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
@@ -52,7 +54,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const read = args.id !== undefined && args.id !== "";
     const cluster = args.type === KUBERNETES_PROVIDER_TYPE ? args.name : clusterOfProvider(args.provider);
-    const request = this.requests.get(`${args.type}::${args.name}`) ?? { secretPaths: [], additionalSecretOutputs: [], retainOnDelete: false, dependencies: [] };
+    const request = this.requests.get(`${args.type}::${args.name}`) ?? { secretPaths: [], additionalSecretOutputs: [], retainOnDelete: false, dependencies: [], ignoreChanges: [] };
     let state: Record<string, unknown> = args.inputs as Record<string, unknown>;
     let id = `${args.name}-id`;
     if (read) {

@@ -105,6 +105,7 @@ class RecordingMonitor extends MockMonitor {
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       retainOnDelete: req.getRetainondelete?.() ?? false,
       dependencies: req.getDependenciesList(),
+      ignoreChanges: req.getIgnorechangesList?.() ?? [],
     });
     return super.registerResource(req, callback);
   }
@@ -115,6 +116,7 @@ class RecordingMonitor extends MockMonitor {
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       retainOnDelete: false,
       dependencies: req.getDependenciesList(),
+      ignoreChanges: [],
     });
     return super.readResource(req, callback);
   }
@@ -128,6 +130,7 @@ interface WireRequest {
   getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
   getRetainondelete?(): boolean | undefined;
+  getIgnorechangesList?(): string[];
 }
 
 /** Paths of values wrapped in Pulumi's secret signature in a serialized property map. */

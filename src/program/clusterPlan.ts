@@ -8,6 +8,9 @@ import type { ClusterDeclaration, FleetRole, ManageMode } from "../config/fleetD
 /** The pod-template annotation whose change restarts ks-apiserver. */
 export const RESTART_ANNOTATION = "kubesphere-fleet/auth-settings";
 
+/** The restart annotation as a Pulumi property path (for `ignoreChanges`). */
+export const RESTART_ANNOTATION_PATH = `spec.template.metadata.annotations["${RESTART_ANNOTATION}"]`;
+
 export interface InstallerPatch {
   /** `spec` for ClusterConfiguration ks-installer; `authentication.jwtSecret` holds the secret in clear. */
   readonly spec: {
@@ -31,7 +34,11 @@ export interface ClusterPlan {
   /** The whole edited kubesphere.yaml (it holds the secret) and which keys changed. */
   readonly configMapPatch?: { readonly kubesphereYaml: string; readonly changedKeys: readonly string[] };
   /** ks-apiserver pod-template annotation value, derived from the applied settings (a digest, never the secret). */
-  readonly restart?: { readonly annotation: string };
+  /**
+   * The ks-apiserver restart annotation. `keepCurrent`: nothing changes in the ConfigMap, so whatever value the last
+   * `pulumi up` applied stays (the DeploymentPatch ignores changes to it) and nothing restarts.
+   */
+  readonly restart?: { readonly annotation: string; readonly keepCurrent: boolean };
   readonly summary: ClusterSummary;
 }
 

@@ -12,8 +12,12 @@ function needsRestart(version: string): boolean {
 
 /**
  * v3 `manage: configmap` and all of v4: the live kubesphere.yaml with only jwtSecret and (members)
- * accessTokenMaxAge changed, and a ks-apiserver restart annotation where the version needs one. The annotation is a
- * digest of the applied settings, so it changes only when they do.
+ * accessTokenMaxAge changed, and a ks-apiserver restart annotation where the version needs one.
+ *
+ * The annotation is a digest of the applied settings. When the edit changes the live config (drift being
+ * corrected), the digest also covers the config it replaces, so it differs from whatever a running ks-apiserver was
+ * started with and the pods restart; when the edit changes nothing, the annotation keeps its current value and
+ * nothing restarts.
  */
 export function planConfigMap(context: PlanContext, objects: LiveCluster): ClusterPlan | undefined {
   const { cluster, names, secret, where, errors } = context;
@@ -38,11 +42,13 @@ export function planConfigMap(context: PlanContext, objects: LiveCluster): Clust
   }
   const effective = readKubesphereConfig(edit.text, source);
   const maxAge = effectiveMaxAge(effective.accessTokenMaxAge);
-  const annotation = sha256Hex([secretFacts(secret).digest, cluster.role, maxAge].join("\n")).slice(0, 32);
+  const changes = edit.changedKeys.length > 0;
+  const settings = [secretFacts(secret).digest, cluster.role, maxAge, ...(changes ? [sha256Hex(text)] : [])];
+  const annotation = sha256Hex(settings.join("\n")).slice(0, 32);
   return {
     cluster,
     configMapPatch: { kubesphereYaml: edit.text, changedKeys: edit.changedKeys },
-    ...(needsRestart(cluster.version) ? { restart: { annotation } } : {}),
+    ...(needsRestart(cluster.version) ? { restart: { annotation, keepCurrent: !changes } } : {}),
     summary: { ...base, accessTokenMaxAge: maxAge },
   };
 }

@@ -4,7 +4,7 @@ import type { KubeSphereNames } from "../model/kubernetesObjects";
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KS_APISERVER } from "../model/kubernetesObjects";
 import { KUBESPHERE_CONFIG_KEY } from "../model/kubesphereConfig";
-import { RESTART_ANNOTATION, type ClusterPlan } from "./clusterPlan";
+import { RESTART_ANNOTATION, RESTART_ANNOTATION_PATH, type ClusterPlan } from "./clusterPlan";
 
 /** Server-side apply takes ownership of the patched fields from ks-installer, Helm or kubectl. */
 const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
@@ -49,7 +49,12 @@ export function declareCluster(plan: ClusterPlan, provider: k8s.Provider, names:
             metadata: { name: KS_APISERVER, namespace: names.namespace, annotations: PATCH_FORCE },
             spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: plan.restart.annotation } } } },
           },
-          { ...opts, dependsOn: [configMap] },
+          {
+            ...opts,
+            dependsOn: [configMap],
+            // Nothing to apply: keep the annotation the last update set, so ks-apiserver is not restarted.
+            ...(plan.restart.keepCurrent ? { ignoreChanges: [RESTART_ANNOTATION_PATH] } : {}),
+          },
         ),
       );
     }

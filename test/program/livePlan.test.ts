@@ -122,12 +122,15 @@ test("a 3.2 configmap-mode member gets accessTokenMaxAge: 0 and a ks-apiserver r
   t.truthy(planOf(plan, "member-2").restart);
 });
 
-test("planning again over what the first plan wrote gives the same text and the same restart annotation", (t) => {
+test("planning again over what the first plan wrote gives the same text and holds the restart annotation", (t) => {
   const declared = fleet((c) => ((c[1].version = "3.2"), (c[1].manage = "configmap")), { jwtSecret: STACK_SECRET });
   const first = planFleet(declared, devLive({ "member-2": { configMap: v4Host } }));
   const applied = (name: string, base: KubernetesObject) => withText(base, planOf(first, name).configMapPatch!.kubesphereYaml);
   const second = planFleet(declared, devLive({ "member-1": { configMap: applied("member-1", v3Member) }, "member-2": { configMap: applied("member-2", v4Host) } }));
-  t.deepEqual(second.plans.map((p) => p.restart), first.plans.map((p) => p.restart));
+  // The first plan corrects both configs, so it restarts; the second changes nothing and keeps the annotation the
+  // first one applied (declared with ignoreChanges), so nothing restarts again.
+  t.deepEqual(first.plans.filter((p) => p.restart).map((p) => [p.cluster.name, p.restart!.keepCurrent]), [["member-1", false], ["member-2", false]]);
+  t.deepEqual(second.plans.filter((p) => p.restart).map((p) => [p.cluster.name, p.restart!.keepCurrent]), [["member-1", true], ["member-2", true]]);
   t.deepEqual(second.plans.map((p) => p.configMapPatch?.kubesphereYaml), first.plans.map((p) => p.configMapPatch?.kubesphereYaml));
   t.deepEqual(second.plans.map((p) => p.configMapPatch?.changedKeys ?? []).flat(), []);
 });

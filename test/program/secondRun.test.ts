@@ -1,5 +1,6 @@
 import test from "ava";
 import type { MockRunResult } from "../../src/mocks/runUnderMocks";
+import { RESTART_ANNOTATION_PATH } from "../../src/program/clusterPlan";
 import type { KubernetesObject } from "../../src/model/kubernetesObjects";
 import { changed, declared, liveObjects, runStack, stackInput } from "../helpers/mocksFleet";
 
@@ -30,8 +31,18 @@ test("both runs succeed and the first one changed member-2", (t) => {
   t.not(written["kubesphere.yaml"], before["kubesphere.yaml"]!.replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h"));
 });
 
-test("the second run declares identical patches, restart annotation included", (t) => {
-  t.deepEqual(patches(second), patches(first));
-  const annotation = (result: MockRunResult) => (declared(result, "member-2", "kubernetes:apps/v1:DeploymentPatch")[0]!.inputs as any).spec.template.metadata.annotations;
-  t.deepEqual(annotation(second), annotation(first));
+const restartPatch = (result: MockRunResult) => declared(result, "member-2", "kubernetes:apps/v1:DeploymentPatch")[0]!;
+const withoutRestart = (result: MockRunResult) => patches(result).filter((p) => p.type !== "kubernetes:apps/v1:DeploymentPatch");
+
+test("the first run corrects member-2 and restarts its ks-apiserver; the second holds the annotation and restarts nothing", (t) => {
+  t.deepEqual(withoutRestart(second), withoutRestart(first), "the second run declares the same config patches");
+  t.deepEqual(restartPatch(first).ignoreChanges, [], "a correction sets a new restart annotation");
+  t.deepEqual(restartPatch(second).ignoreChanges, [RESTART_ANNOTATION_PATH], "nothing to apply: the engine keeps the last applied annotation");
+});
+
+test("a fleet that already agrees declares the same inputs twice and never a new annotation", async (t) => {
+  const steady = await runStack(stackInput("dev"), liveObjects("dev"), "dev");
+  const again = await runStack(stackInput("dev"), liveObjects("dev"), "dev");
+  t.deepEqual(patches(again), patches(steady));
+  t.deepEqual(restartPatch(again).ignoreChanges, [RESTART_ANNOTATION_PATH]);
 });
