@@ -1,5 +1,6 @@
 import test from "ava";
-import { readKubesphereConfig } from "../../src/model/kubesphereConfig";
+import { parseDocument } from "yaml";
+import { parseKubesphereYaml, readKubesphereConfig } from "../../src/model/kubesphereConfig";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET, VERSIONS, fixtureKubesphereYaml } from "../helpers/fixtures";
 
@@ -74,4 +75,13 @@ test("an unknown ConfigMap body gives unknown settings, not absent ones", (t) =>
   const settings = readKubesphereConfig(undefined, SOURCE, "not known until the deployment runs");
   t.is(settings.jwtSecret.state, "unknown");
   t.is(settings.accessTokenMaxAge.state, "unknown");
+});
+
+test("the fast read gives the same data as the yaml Document API on every fixture layout", (t) => {
+  for (const file of ["v3.4/kubesphere-config.host.yaml", "v3.4/kubesphere-config.member.yaml", "v4.1/kubesphere-config.host.yaml", "v4.1/kubesphere-config.member.yaml"]) {
+    const text = fixtureKubesphereYaml(file);
+    t.deepEqual(parseKubesphereYaml(text, SOURCE).data, parseDocument(text).toJS(), file);
+  }
+  const quirks = "multipleLogin: True\nempty:\nn: 0\nd: 10m0s\nq: '*'\nlist:\n- a\n";
+  t.deepEqual(parseKubesphereYaml(quirks, SOURCE).data, parseDocument(quirks).toJS());
 });
