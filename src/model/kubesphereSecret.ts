@@ -15,13 +15,23 @@ export function readKubesphereSecret(object: { data?: unknown; stringData?: unkn
   return { source, kind: "secret", role: missing, jwtSecret: secretOf(object, where), accessTokenMaxAge: missing, maximumClockSkew: missing, cache: missing, problems: [] };
 }
 
-function secretOf(object: { data?: unknown; stringData?: unknown }, where: string): Observed<SecretFacts> {
+/**
+ * The jwtSecret in clear held by a kubesphere-secret object (key `secret`): `stringData` first, else base64 `data`.
+ * `unknown` when either is a preview unknown; undefined when neither holds a value.
+ */
+export function kubesphereSecretText(object: { data?: unknown; stringData?: unknown }): { text: string; field: "stringData" | "data" } | "unknown" | undefined {
   const plain = field(object.stringData);
   const encoded = field(object.data);
-  if (isUnknownValue(plain) || isUnknownValue(encoded)) return { state: "unknown", source: where, reason: "not known until the deployment runs" };
-  if (typeof plain === "string" && plain !== "") return known(secretFacts(plain), `${where} (stringData)`);
-  if (typeof encoded === "string" && encoded !== "") return known(secretFacts(Buffer.from(encoded, "base64").toString("utf8")), `${where} (data)`);
-  return absent(where);
+  if (isUnknownValue(plain) || isUnknownValue(encoded)) return "unknown";
+  if (typeof plain === "string" && plain !== "") return { text: plain, field: "stringData" };
+  if (typeof encoded === "string" && encoded !== "") return { text: Buffer.from(encoded, "base64").toString("utf8"), field: "data" };
+  return undefined;
+}
+
+function secretOf(object: { data?: unknown; stringData?: unknown }, where: string): Observed<SecretFacts> {
+  const secret = kubesphereSecretText(object);
+  if (secret === "unknown") return { state: "unknown", source: where, reason: "not known until the deployment runs" };
+  return secret ? known(secretFacts(secret.text), `${where} (${secret.field})`) : absent(where);
 }
 
 function field(map: unknown): unknown {

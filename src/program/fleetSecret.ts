@@ -3,7 +3,8 @@ import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import { AUTH_PATHS, KUBESPHERE_CONFIG_KEY, layoutOf, parseKubesphereYaml } from "../model/kubesphereConfig";
 import { lookup } from "../model/lookup";
 import { MIN_JWT_SECRET_LENGTH, secretFacts } from "../model/secretFacts";
-import { kubesphereSecretText, kubesphereYamlOf, type LiveCluster } from "./liveCluster";
+import { kubesphereSecretText } from "../model/kubesphereSecret";
+import { kubesphereYamlOf, type LiveCluster } from "./liveCluster";
 
 export interface FleetSecret {
   /** In clear: only ever written into Pulumi secrets. */
@@ -31,7 +32,8 @@ export function fleetSecret(fleet: FleetDeclaration, host: LiveCluster, errors: 
   let source: string;
   if (cluster.mode === ManageMode.installer) {
     source = `Secret ${namespace}/${KUBESPHERE_SECRET_NAME}`;
-    value = host.kubesphereSecret ? kubesphereSecretText(host.kubesphereSecret) : undefined;
+    const held = host.kubesphereSecret ? kubesphereSecretText(host.kubesphereSecret) : undefined;
+    value = typeof held === "object" ? held.text : undefined;
     if (value === undefined) errors.push(`${where}: ${source} has no key 'secret', so there is no host jwtSecret to adopt. ${SET_FIX}`);
   } else {
     source = `ConfigMap ${namespace}/${configMap}`;

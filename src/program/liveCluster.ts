@@ -23,11 +23,3 @@ export function kubesphereYamlOf(configMap: KubernetesObject): string | undefine
   return found.state === "known" && typeof found.value === "string" ? found.value : undefined;
 }
 
-/** The jwtSecret in clear held by Secret kubesphere-secret (key `secret`, base64 in `data` or plain in `stringData`). */
-export function kubesphereSecretText(object: KubernetesObject): string | undefined {
-  const plain = lookup(object.stringData, ["secret"]);
-  if (plain.state === "known" && typeof plain.value === "string" && plain.value !== "") return plain.value;
-  const encoded = lookup(object.data, ["secret"]);
-  if (encoded.state === "known" && typeof encoded.value === "string" && encoded.value !== "") return Buffer.from(encoded.value, "base64").toString("utf8");
-  return undefined;
-}
