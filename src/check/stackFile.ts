@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { InputError } from "../cli/exitCodes";
+import { PROJECT } from "../config/fleetDeclaration";
 import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
 
 /** A stack file's config with `secure:` values decrypted where possible. */
@@ -20,8 +21,6 @@ export interface StackConfig {
   /** Why the undecrypted values could not be read, when there are any. */
   readonly undecryptedReason?: string;
 }
-
-export const PROJECT = "kubesphere-fleet";
 
 export function stackFilePath(projectDir: string, stack: string): string {
   return join(projectDir, "stacks", `Pulumi.${stack}.yaml`);

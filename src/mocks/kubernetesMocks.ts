@@ -1,10 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesObject } from "../model/kubernetesObjects";
+import { SECRET_SIG, SPECIAL_SIG_KEY } from "../engine/wire";
 import { isPlainObject, lookup } from "../model/lookup";
 
-/** Pulumi's wire marker of a secret value: `{ [SIG_KEY]: SECRET_SIG, value }`. */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** One resource the program registered or read, as the engine would have received it. */
 export interface RecordedResource {
@@ -101,6 +99,6 @@ function text(metadata: unknown, key: string): string | undefined {
 export function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (!isPlainObject(value)) return value;
-  if (value[SIG_KEY] === SECRET_SIG) return unwrapSecrets(value["value"]);
+  if (value[SPECIAL_SIG_KEY] === SECRET_SIG) return unwrapSecrets(value["value"]);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
