@@ -26,6 +26,14 @@ new PolicyPack("bench-one-policy", {
 `);
 }
 
+/** JavaScript for the generated floor packs: visits every property, the least any stack policy must do. */
+const READ_ALL = `function readAll(value) {
+  if (value === null || typeof value !== "object") return 1;
+  let count = 0;
+  for (const key of Object.keys(value)) count += readAll(value[key]);
+  return count;
+}`;
+
 /**
  * A floor pack whose one stack policy reads every property of every resource (and of its provider), the least work
  * any stack policy over the fleet must do. AnalyzeStack on the real pack is compared with it.
@@ -33,12 +41,7 @@ new PolicyPack("bench-one-policy", {
 export function writeFloorPack(policyCount = 1): string {
   return writePack(policyCount === 1 ? "floor" : `floor-${policyCount}`, `"use strict";
 const { PolicyPack } = require("@pulumi/policy");
-function readAll(value) {
-  if (value === null || typeof value !== "object") return 1;
-  let count = 0;
-  for (const key of Object.keys(value)) count += readAll(value[key]);
-  return count;
-}
+${READ_ALL}
 new PolicyPack("bench-floor", {
   policies: Array.from({ length: ${policyCount} }, (_, i) => (
     {
@@ -66,12 +69,7 @@ export function writeParseFloorPack(): string {
   return writePack("parse-floor", `"use strict";
 const { PolicyPack } = require("@pulumi/policy");
 const { parse } = require("yaml");
-function readAll(value) {
-  if (value === null || typeof value !== "object") return 1;
-  let count = 0;
-  for (const key of Object.keys(value)) count += readAll(value[key]);
-  return count;
-}
+${READ_ALL}
 new PolicyPack("bench-parse-floor", {
   policies: [
     {
