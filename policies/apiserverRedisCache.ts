@@ -1,5 +1,5 @@
 import { apiserverRedisCache as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Advisory: ks-apiserver runs more than one replica without a Redis cache. */
-export const apiserverRedisCache = stackPolicyForRule(rule);
+export const apiserverRedisCache = policyForRule(rule);

@@ -1,5 +1,5 @@
 import { configParses as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Mandatory: every declared kubesphere.yaml parses; the message names line and column. */
-export const configParses = stackPolicyForRule(rule);
+export const configParses = policyForRule(rule);

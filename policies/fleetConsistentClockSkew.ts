@@ -1,5 +1,5 @@
 import { fleetConsistentClockSkew as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Advisory: clusters declare differing maximumClockSkew. */
-export const fleetConsistentClockSkew = stackPolicyForRule(rule);
+export const fleetConsistentClockSkew = policyForRule(rule);

@@ -1,5 +1,5 @@
 import { fleetSingleHost as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Mandatory: at most one host cluster in the stack. */
-export const fleetSingleHost = stackPolicyForRule(rule);
+export const fleetSingleHost = policyForRule(rule);

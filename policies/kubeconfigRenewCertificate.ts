@@ -1,5 +1,5 @@
 import { kubeconfigRenewCertificate as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Advisory: a provider kubeconfig client certificate expires within the window (default 30 days). */
-export const kubeconfigRenewCertificate = stackPolicyForRule(rule, ["certificateExpiryWindowDays"]);
+export const kubeconfigRenewCertificate = policyForRule(rule, ["certificateExpiryWindowDays"]);

@@ -1,5 +1,5 @@
 import { kubeconfigValidCertificate as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Mandatory: no provider kubeconfig's client certificate has expired. */
-export const kubeconfigValidCertificate = stackPolicyForRule(rule);
+export const kubeconfigValidCertificate = policyForRule(rule);

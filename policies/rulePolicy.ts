@@ -1,11 +1,19 @@
-import type { ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { Policy, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { fleetFromResources, type StackFleet, type StackResource } from "../src/pack/fleetFromResources";
 import { perRequest } from "../src/pack/requestCache";
-import { Enforcement, type Finding, type Rule } from "../src/rules";
+import { Enforcement, RuleScope, type Finding, type Rule } from "../src/rules";
 import { configSchemaFor, kubesphereNames, ruleOptions, type FleetConfigKey, type FleetPolicyConfig } from "./policyConfig";
 
 /** Why a stack policy has nothing to judge. */
 export const NO_CLUSTER_REASON = "no Kubernetes provider or KubeSphere resource in this stack";
+
+/**
+ * The policy that enforces one rule: a resource policy for a rule of scope `resource` (judged on each resource as
+ * the engine registers it), a stack policy for a rule of scope `fleet`.
+ */
+export function policyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): Policy {
+  return rule.scope === RuleScope.resource ? resourcePolicyForRule(rule, configKeys) : stackPolicyForRule(rule, configKeys);
+}
 
 /**
  * The stack policy that enforces one rule: same name, description, severity, enforcement, remediation steps and url
@@ -15,6 +23,31 @@ export const NO_CLUSTER_REASON = "no Kubernetes provider or KubeSphere resource 
  */
 export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): StackValidationPolicy {
   return {
+    ...policyMetadata(rule, configKeys),
+    validateStack: (args, reportViolation) => {
+      reportFindings(evaluateStack(args, [rule]), (finding) => finding.enforcement === rule.enforcement, reportViolation);
+    },
+  };
+}
+
+/**
+ * The resource policy that enforces a rule of scope `resource` on each resource: the rule runs over the cluster
+ * that resource alone declares (a provider resource: its kubeconfig credentials; a KubeSphere object: its
+ * settings), so a violation shows on the resource at registration, before anything of that cluster is changed.
+ */
+export function resourcePolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): ResourceValidationPolicy {
+  return {
+    ...policyMetadata(rule, configKeys),
+    validateResource: (args, reportViolation) => {
+      for (const finding of evaluateResource(args, [rule])) {
+        if (finding.enforcement === rule.enforcement) reportViolation(finding.message, args.urn);
+      }
+    },
+  };
+}
+
+function policyMetadata(rule: Rule, configKeys: readonly FleetConfigKey[]) {
+  return {
     name: rule.id,
     description: rule.description,
     enforcementLevel: rule.enforcement,
@@ -22,23 +55,34 @@ export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigK
     remediationSteps: rule.remediationSteps,
     ...(rule.url ? { url: rule.url } : {}),
     configSchema: configSchemaFor(configKeys),
-    validateStack: (args, reportViolation) => {
-      reportFindings(evaluateStack(args, [rule]), (finding) => finding.enforcement === rule.enforcement, reportViolation);
-    },
   };
 }
 
-/** The fleet a stack declares and what the given rules find in it, with the policy's config applied. */
+/**
+ * The fleet a stack declares and what the given rules find in it, with the policy's config applied. Credentials are
+ * not read: the rules that judge them have scope `resource` and run on each provider resource instead.
+ */
 export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[]): { stack: StackFleet; findings: Finding[] } {
   const config = args.getConfig<FleetPolicyConfig>();
   const names = kubesphereNames(config);
   const resources = args.resources as readonly StackResource[];
   // Every stack policy of one request sees the same resources: build the fleet once for all of them.
   const key = [names.namespace, names.configMap, resources.length, resources[0]?.urn, resources[resources.length - 1]?.urn].join("\0");
-  const stack = perRequest(key, () => fleetFromResources(resources, names));
+  const stack = perRequest(key, () => fleetFromResources(resources, names, { credentials: false }));
   if (stack.fleet.clusters.length === 0) args.notApplicable(NO_CLUSTER_REASON);
   const options = ruleOptions(config);
   return { stack, findings: rules.flatMap((rule) => rule.evaluate(stack.fleet, options)) };
+}
+
+/** What the given rules find in the one cluster a single resource declares, with the policy's config applied. */
+export function evaluateResource(args: ResourceValidationArgs, rules: readonly Rule[]): Finding[] {
+  const config = args.getConfig<FleetPolicyConfig>();
+  const names = kubesphereNames(config);
+  const resource: StackResource = { type: args.type, name: args.name, urn: args.urn, props: args.props, ...(args.provider ? { provider: args.provider } : {}) };
+  // Every resource policy of one Analyze request sees the same resource: read it once for all of them.
+  const stack = perRequest([names.namespace, names.configMap, args.urn].join("\0"), () => fleetFromResources([resource], names));
+  const options = ruleOptions(config);
+  return rules.flatMap((rule) => rule.evaluate(stack.fleet, options));
 }
 
 /** Reports each selected finding with the URN of the resource it is about. */

@@ -1,5 +1,5 @@
 import { strongJwtSecret as rule } from "../src/rules";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /** Mandatory: every jwtSecret has at least 32 characters and is not a known default. */
-export const strongJwtSecret = stackPolicyForRule(rule);
+export const strongJwtSecret = policyForRule(rule);

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { allRules, Enforcement, Severity } from "../src/rules";
+import { allRules, Enforcement, RuleScope, Severity } from "../src/rules";
 import { evaluateStack, isUndecided } from "./rulePolicy";
 import { configSchemaFor } from "./policyConfig";
 
@@ -20,7 +20,8 @@ export const warnUndecidedDuringPreview: StackValidationPolicy = {
     "Otherwise make the value known at preview time (a plain or secret config value rather than another resource's output).",
   configSchema: configSchemaFor(["expectedJwtSecretFingerprint"]),
   validateStack: (args, reportViolation) => {
-    const rules = allRules().filter((rule) => rule.enforcement === Enforcement.mandatory);
+    // Rules of scope `resource` decide or stay silent on each resource; only the fleet's rules leave notes here.
+    const rules = allRules().filter((rule) => rule.enforcement === Enforcement.mandatory && rule.scope === RuleScope.fleet);
     const evaluated = evaluateStack(args, rules);
     const byId = new Map(rules.map((rule) => [rule.id, rule]));
     for (const finding of evaluated.findings) {

@@ -42,14 +42,23 @@ interface ClusterParts {
   sources: Map<string, string>;
 }
 
+/** What `fleetFromResources` reads besides the KubeSphere objects. */
+export interface FleetReading {
+  /**
+   * Whether to read each provider resource's kubeconfig credentials (a YAML parse and an X.509 parse per provider).
+   * The pack judges credentials per provider resource, so its stack policies leave this off. Default on.
+   */
+  readonly credentials?: boolean;
+}
+
 /**
  * Groups a stack's resources into one ClusterView per Kubernetes provider: a resource belongs to the cluster of its
  * provider, and a provider's name is the cluster's name. Recognised: ConfigMap kubesphere-config, ClusterConfiguration
  * ks-installer, Secret kubesphere-secret, Deployment ks-apiserver (each also as a `…Patch`), ks-core Helm releases and
- * charts, and the providers' kubeconfig credentials. Everything else is ignored. Never throws: preview unknowns become
- * `unknown` observations.
+ * charts, and the kubeconfig credentials of the provider resources listed. Everything else is ignored. Never throws:
+ * preview unknowns become `unknown` observations.
  */
-export function fleetFromResources(resources: readonly StackResource[], names: KubeSphereNames = DEFAULT_KUBESPHERE_NAMES): StackFleet {
+export function fleetFromResources(resources: readonly StackResource[], names: KubeSphereNames = DEFAULT_KUBESPHERE_NAMES, reading: FleetReading = {}): StackFleet {
   const clusters = new Map<string, ClusterParts>();
   const clusterFor = (provider: { name: string; urn: string } | undefined): ClusterParts => {
     const key = provider?.urn ?? NO_PROVIDER_CLUSTER;
@@ -61,26 +70,20 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     }
     return parts;
   };
-  const credentialsSeen = new Set<string>();
-  const addCredentials = (provider: StackProvider | StackResource, rawProps: unknown) => {
-    if (credentialsSeen.has(provider.urn)) return;
-    credentialsSeen.add(provider.urn);
-    const parts = clusterFor(provider);
-    const source = `provider '${provider.name}' kubeconfig`;
-    parts.credentials.push(...providerCredentials(plainProps(rawProps) as KubernetesProviderInputs, source));
-    parts.sources.set(source, provider.urn);
-  };
 
   for (const resource of resources) {
     if (resource.type === KUBERNETES_PROVIDER_TYPE) {
-      addCredentials(resource, resource.props);
+      const parts = clusterFor(resource);
+      if (reading.credentials === false) continue;
+      const source = `provider '${resource.name}' kubeconfig`;
+      parts.credentials.push(...providerCredentials(plainProps(resource.props) as KubernetesProviderInputs, source));
+      parts.sources.set(source, resource.urn);
       continue;
     }
     const kind = kindOfType(resource.type);
     const isHelm = HELM_TYPES.has(resource.type);
     if (!kind && !isHelm) continue;
     const provider = resource.provider?.type === KUBERNETES_PROVIDER_TYPE ? resource.provider : undefined;
-    if (provider) addCredentials(provider, provider.props);
     const props = plainProps(resource.props);
     const parts = clusterFor(provider);
     if (isHelm) {

@@ -1,5 +1,5 @@
 import { CacheType } from "../model/fleet";
-import { Enforcement, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const APISERVER_REDIS_CACHE = "kubesphere-apiserver-enable-redis-cache";
 
@@ -12,6 +12,7 @@ export const apiserverRedisCache: Rule = {
   description: "Checks whether a ks-apiserver with more than one replica uses a shared Redis cache.",
   severity: Severity.medium,
   enforcement: Enforcement.advisory,
+  scope: RuleScope.fleet,
   remediationSteps:
     "Enable Redis (3.x: spec.common.redis.enabled: true in the ClusterConfiguration; 3.3+/4.x: cache.type: redis in kubesphere.yaml) " +
     "or scale ks-apiserver to one replica.",

@@ -1,6 +1,6 @@
 import { CREDENTIAL_REFRESH_STEPS, daysLeft } from "../model/credentials";
 import type { ClusterView, CredentialFacts } from "../model/fleet";
-import { Enforcement, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
 
 export const KUBECONFIG_VALID_CERTIFICATE = "kubesphere-kubeconfig-disallow-expired-certificate";
 export const KUBECONFIG_RENEW_CERTIFICATE = "kubesphere-kubeconfig-renew-expiring-certificate";
@@ -13,6 +13,7 @@ export const kubeconfigValidCertificate: Rule = {
   description: "Checks whether every kubeconfig client certificate the fleet is reached with is currently valid.",
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,
+  scope: RuleScope.resource,
   remediationSteps: REFRESH,
   evaluate(fleet, options) {
     return eachCredential(fleet, (cluster, cred) => {
@@ -42,6 +43,7 @@ export const kubeconfigRenewCertificate: Rule = {
   description: "Checks whether any kubeconfig client certificate of the fleet expires within the configured window.",
   severity: Severity.medium,
   enforcement: Enforcement.advisory,
+  scope: RuleScope.resource,
   remediationSteps: REFRESH,
   evaluate(fleet, options: RuleOptions) {
     return eachCredential(fleet, (cluster, cred) => {

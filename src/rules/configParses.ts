@@ -1,4 +1,4 @@
-import { Enforcement, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const CONFIG_PARSES = "kubesphere-config-disallow-malformed-yaml";
 
@@ -8,6 +8,7 @@ export const configParses: Rule = {
   description: "Checks whether every KubeSphere configuration declared for the fleet parses and has settings of the right type.",
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
+  scope: RuleScope.resource,
   remediationSteps: "Fix the YAML at the line and column named (indentation, a duplicated key, an unclosed quote), then preview again.",
   evaluate(fleet) {
     const findings: Finding[] = [];

@@ -1,5 +1,5 @@
 import { formatDuration } from "../model/duration";
-import { Enforcement, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const FLEET_CONSISTENT_CLOCK_SKEW = "kubesphere-fleet-configure-consistent-clock-skew";
 
@@ -9,6 +9,7 @@ export const fleetConsistentClockSkew: Rule = {
   description: "Checks whether every cluster of the fleet uses the same maximumClockSkew.",
   severity: Severity.low,
   enforcement: Enforcement.advisory,
+  scope: RuleScope.fleet,
   remediationSteps:
     "Set the same authentication.maximumClockSkew (4.x: authentication.issuer.maximumClockSkew) on every cluster, and keep the nodes' clocks " +
     "synchronised with NTP; a member clock behind the host gives `token used before issued`.",

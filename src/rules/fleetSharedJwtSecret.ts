@@ -1,7 +1,7 @@
 import { ClusterRole, type ClusterView, type FleetView } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
 import { fingerprintMatches, shortFingerprint } from "../model/secretFacts";
-import { Enforcement, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
 
 export const FLEET_SHARED_JWT_SECRET = "kubesphere-fleet-configure-shared-jwt-secret";
 
@@ -20,6 +20,7 @@ export const fleetSharedJwtSecret: Rule = {
   description: "Checks whether every cluster of the fleet uses the same jwtSecret as the host cluster.",
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,
+  scope: RuleScope.fleet,
   remediationSteps:
     "Set one jwtSecret for the whole fleet: on 3.x in the ClusterConfiguration ks-installer (spec.authentication.jwtSecret), " +
     "on 4.x in the ks-core values (authentication.issuer.jwtSecret), or run `pulumi config set --secret jwtSecret …` in this project. " +

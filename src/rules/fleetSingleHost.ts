@@ -1,6 +1,6 @@
 import { ClusterRole, type ClusterView } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
-import { Enforcement, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const FLEET_SINGLE_HOST = "kubesphere-fleet-disallow-multiple-hosts";
 
@@ -10,6 +10,7 @@ export const fleetSingleHost: Rule = {
   description: "Checks whether the fleet has at most one host cluster and whether each cluster's sources agree on its role.",
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
+  scope: RuleScope.fleet,
   remediationSteps:
     "Keep multicluster.clusterRole: host on one cluster only and set member on every other; on 3.x change it in the ClusterConfiguration " +
     "ks-installer (spec.multicluster.clusterRole), on 4.x in the ks-core values (multicluster.role).",

@@ -1,7 +1,7 @@
 import { ClusterRole } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
 import { formatDuration } from "../model/duration";
-import { Enforcement, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const MEMBER_ZERO_ACCESS_TOKEN_MAX_AGE = "kubesphere-member-configure-zero-access-token-max-age";
 
@@ -14,6 +14,7 @@ export const memberZeroAccessTokenMaxAge: Rule = {
   description: "Checks whether every member cluster sets accessTokenMaxAge to 0 so that it accepts the host's tokens.",
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
+  scope: RuleScope.fleet,
   remediationSteps:
     "On 3.x set spec.multicluster.clusterRole: member in the member's ClusterConfiguration ks-installer (ks-installer then renders " +
     "authentication.oauthOptions.accessTokenMaxAge: 0), or set that key in kubesphere-config and restart ks-apiserver. " +

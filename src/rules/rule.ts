@@ -6,6 +6,16 @@ export type Severity = (typeof Severity)[keyof typeof Severity];
 export const Enforcement = { mandatory: "mandatory", advisory: "advisory" } as const;
 export type Enforcement = (typeof Enforcement)[keyof typeof Enforcement];
 
+/**
+ * What a rule needs to see to decide. `resource`: every finding is about one declared object (a kubesphere.yaml,
+ * a ClusterConfiguration, a provider's kubeconfig) and needs nothing else, so the policy pack judges it on each
+ * resource as the engine registers it. `fleet`: a finding needs several objects of a cluster, or several clusters,
+ * so the pack judges it once over the whole stack. The offline check and the live audit run every rule over the
+ * fleet either way.
+ */
+export const RuleScope = { resource: "resource", fleet: "fleet" } as const;
+export type RuleScope = (typeof RuleScope)[keyof typeof RuleScope];
+
 export interface RuleOptions {
   /** The instant certificates are judged against. */
   readonly now: Date;
@@ -45,6 +55,7 @@ export interface Rule {
   readonly description: string;
   readonly severity: Severity;
   readonly enforcement: Enforcement;
+  readonly scope: RuleScope;
   readonly remediationSteps: string;
   readonly url?: string;
   evaluate(fleet: FleetView, options: RuleOptions): Finding[];

@@ -39,8 +39,16 @@ test.after.always(async () => {
   ca?.dispose();
 });
 
+/**
+ * What the engine asks of the pack over a stack: Analyze for each resource as it is registered, providers included,
+ * then AnalyzeStack once. The diagnostics of all calls, and what AnalyzeStack found not applicable.
+ */
 async function analyzeStack(specs: ResourceSpec[]): Promise<AnalyzeResult> {
-  const result = await pack.analyzeStack(wireResources(specs));
+  const resources = wireResources(specs);
+  const diagnostics = [];
+  for (const resource of resources) diagnostics.push(...(await pack.analyze(resource)).diagnostics);
+  const stack = await pack.analyzeStack(resources);
+  const result = { diagnostics: [...diagnostics, ...stack.diagnostics], notApplicable: stack.notApplicable };
   seen.push(...result.diagnostics.flatMap((d) => [d.message, d.description]));
   return result;
 }
@@ -71,8 +79,9 @@ test.serial("GetAnalyzerInfo lists every policy with its metadata and config sch
   for (const rule of allRules()) {
     const policy = info.policies.find((p) => p.name === rule.id)!;
     t.like(policy, { description: rule.description, enforcementLevel: rule.enforcement, severity: rule.severity, remediationSteps: rule.remediationSteps });
-    // The SDK lists a policy that also remediates resources as a resource policy; AnalyzeStack still runs it.
-    t.is(policy.type, rule.id === MAX_AGE ? "resource" : "stack", rule.id);
+    // A rule about one resource is a resource policy; the SDK also lists a stack policy that remediates resources
+    // as a resource policy, and AnalyzeStack still runs it.
+    t.is(policy.type, rule.scope === "resource" || rule.id === MAX_AGE ? "resource" : "stack", rule.id);
     t.like(policy.configSchema?.properties, { namespace: { default: "kubesphere-system" }, configMap: { default: "kubesphere-config" } });
   }
   t.like(info.policies.find((p) => p.name === "kubesphere-kubeconfig-renew-expiring-certificate")!.configSchema!.properties, { certificateExpiryWindowDays: { default: 30 } });
@@ -164,7 +173,7 @@ test.serial("unrelated resources are ignored, and a stack of only those is not a
   t.deepEqual((await analyzeStack([...certifiedStack(), ...unrelatedResources("host")])).diagnostics, []);
   const unrelated = await analyzeStack([{ type: "random:index/randomPassword:RandomPassword", name: "p", props: { length: 16 } }]);
   t.deepEqual(unrelated.diagnostics, []);
-  t.is(unrelated.notApplicable.length, allRules().length + 1);
+  t.is(unrelated.notApplicable.length, allRules().filter((r) => r.scope === "fleet").length + 1);
   t.true(unrelated.notApplicable.every((n) => n.reason === "no Kubernetes provider or KubeSphere resource in this stack"));
 });
 
@@ -194,6 +203,24 @@ test.serial("Analyze of a single resource runs no stack policy", async (t) => {
   const { diagnostics, notApplicable } = await pack.analyze(resource!);
   t.deepEqual(diagnostics, []);
   t.deepEqual(notApplicable.map((n) => n.policyName), [MAX_AGE]);
+});
+
+test.serial("Analyze judges a provider's certificate and a resource's own kubesphere.yaml as they are registered", async (t) => {
+  const [provider, configMap] = wireResources([
+    providerWithCertificate("host", -3),
+    configMapResource("host", "v3.4/kubesphere-config.host.yaml", { edit: (s) => s.replace(FIXTURE_JWT_SECRET, "tooShortSecret") }),
+  ]);
+  const onProvider = await pack.analyze(provider!);
+  t.deepEqual(onProvider.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]), [
+    ["kubesphere-kubeconfig-disallow-expired-certificate", "mandatory", "urn:pulumi:dev::kubesphere-fleet::pulumi:providers:kubernetes::host"],
+  ]);
+  // The ConfigMap carries the same provider: its certificate is judged on the provider only, not again here.
+  const onConfigMap = await pack.analyze(configMap!);
+  t.deepEqual(onConfigMap.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]), [
+    ["kubesphere-auth-disallow-weak-jwt-secret", "mandatory", "urn:pulumi:dev::kubesphere-fleet::kubernetes:core/v1:ConfigMap::host-kubesphere-config"],
+  ]);
+  seen.push(...[...onProvider.diagnostics, ...onConfigMap.diagnostics].flatMap((d) => [d.message, d.description]));
+  t.false(onConfigMap.diagnostics[0]!.message.includes("tooShortSecret"));
 });
 
 test.serial("Remediate, when configured, sets a member's accessTokenMaxAge to 0 and keeps the data secret", async (t) => {

@@ -4,7 +4,7 @@
  * `getConfig`/`notApplicable` as the server implements them. Used by the policy unit tests; the end-to-end tests
  * go through the real gRPC server instead.
  */
-import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { Policy, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { FleetPolicyConfig } from "../../policies/policyConfig";
 import { KUBERNETES_PROVIDER_TYPE } from "../../src/pack/resourceTypes";
 
@@ -93,6 +93,48 @@ export async function runStackPolicy(policy: StackValidationPolicy, specs: reado
   } catch (error) {
     if (error instanceof NotApplicable) return { violations, notApplicable: error.reason ?? "" };
     throw error;
+  }
+  return { violations };
+}
+
+/** ResourceValidationArgs for each resource of the list, as the policy server builds them for Analyze. */
+export function resourceArgs(specs: readonly ResourceSpec[], config: FleetPolicyConfig = {}): ResourceValidationArgs[] {
+  const stack = stackArgs(specs, config);
+  return stack.resources.map((resource) => ({
+    type: resource.type,
+    props: resource.props,
+    urn: resource.urn,
+    name: resource.name,
+    opts: resource.opts,
+    ...(resource.provider ? { provider: resource.provider } : {}),
+    stackTags: stack.stackTags,
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: stack.getConfig,
+    notApplicable: stack.notApplicable,
+  }));
+}
+
+export function isStackPolicy(policy: Policy): policy is StackValidationPolicy {
+  return typeof (policy as Partial<StackValidationPolicy>).validateStack === "function";
+}
+
+/**
+ * Runs a policy the way the engine does over a stack: a stack policy once over every resource (AnalyzeStack), a
+ * resource policy on each resource with its provider attached (one Analyze per resource).
+ */
+export async function runPolicy(policy: Policy, specs: readonly ResourceSpec[], config: FleetPolicyConfig = {}): Promise<PolicyRun> {
+  if (isStackPolicy(policy)) return runStackPolicy(policy, specs, config);
+  const violations: Violation[] = [];
+  const report: ReportViolation = (message, urn) => {
+    violations.push({ message: String(message), ...(urn ? { urn } : {}) });
+  };
+  for (const args of resourceArgs(specs, config)) {
+    try {
+      for (const validate of [(policy as ResourceValidationPolicy).validateResource ?? []].flat()) await validate(args, report);
+    } catch (error) {
+      if (!(error instanceof NotApplicable)) throw error;
+    }
   }
   return { violations };
 }

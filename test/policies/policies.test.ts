@@ -1,5 +1,5 @@
 import test from "ava";
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { allPolicies } from "../../policies/allPolicies";
 import { apiserverRedisCache } from "../../policies/apiserverRedisCache";
 import { configParses } from "../../policies/configParses";
@@ -18,18 +18,18 @@ import { WARN_UNDECIDED_DURING_PREVIEW, warnUndecidedDuringPreview } from "../..
 import { sha256Hex } from "../../src/model/secretFacts";
 import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { allRules } from "../../src/rules";
-import { kubernetesProvider, runStackPolicy, urnOf, type ResourceSpec } from "../helpers/args";
+import { isStackPolicy, kubernetesProvider, runPolicy, urnOf, type ResourceSpec } from "../helpers/args";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "./stackFixtures";
 
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const DAY = 86_400_000;
-const stackPolicies = allPolicies() as StackValidationPolicy[];
+const policies = allPolicies();
 
 /** Every message of every policy over a stack: none may contain a secret. */
 async function allMessages(specs: ResourceSpec[]): Promise<string[]> {
-  const runs = await Promise.all(stackPolicies.map((p) => runStackPolicy(p, specs)));
+  const runs = await Promise.all(policies.map((p) => runPolicy(p, specs)));
   return runs.flatMap((r) => r.violations.map((v) => v.message));
 }
 
@@ -46,14 +46,16 @@ function providerWithCertificate(name: string, notAfter: Date): ResourceSpec {
 }
 
 test("the pack has one policy per rule, with the rule's name and metadata, and one advisory for undecided checks", (t) => {
-  const names = stackPolicies.map((p) => p.name);
+  const names = policies.map((p) => p.name);
   t.deepEqual(names, [...allRules().map((r) => r.id), WARN_UNDECIDED_DURING_PREVIEW]);
   for (const rule of allRules()) {
-    const policy = stackPolicies.find((p) => p.name === rule.id)!;
+    const policy = policies.find((p) => p.name === rule.id)!;
     t.like(policy, { description: rule.description, severity: rule.severity, enforcementLevel: rule.enforcement, remediationSteps: rule.remediationSteps });
     t.is(policy.url, rule.url);
     t.deepEqual(Object.keys(policy.configSchema!.properties).slice(0, 2), ["namespace", "configMap"]);
-    t.is(typeof policy.validateStack, "function");
+    // A rule about one resource is judged on each resource (Analyze), a fleet rule once over the stack.
+    t.is(isStackPolicy(policy), rule.scope === "fleet", rule.id);
+    t.is(typeof (isStackPolicy(policy) ? policy.validateStack : (policy as ResourceValidationPolicy).validateResource), "function");
   }
   t.is(warnUndecidedDuringPreview.enforcementLevel, "advisory");
   t.regex(warnUndecidedDuringPreview.description, /^Checks whether .+\.$/);
@@ -65,11 +67,11 @@ test("the registry refuses a second policy of the same name and the reserved nam
 });
 
 test("the compliant fixture stack passes every policy", async (t) => {
-  for (const policy of stackPolicies) t.deepEqual((await runStackPolicy(policy, compliantStack())).violations, [], policy.name);
+  for (const policy of policies) t.deepEqual((await runPolicy(policy, compliantStack())).violations, [], policy.name);
 });
 
 test("a stack with no Kubernetes provider and no KubeSphere resource is not applicable", async (t) => {
-  const run = await runStackPolicy(fleetSharedJwtSecret, [{ type: "random:index/randomPassword:RandomPassword", name: "p", props: { length: 8 } }]);
+  const run = await runPolicy(fleetSharedJwtSecret, [{ type: "random:index/randomPassword:RandomPassword", name: "p", props: { length: 8 } }]);
   t.is(run.notApplicable, NO_CLUSTER_REASON);
 });
 
@@ -80,7 +82,7 @@ test("unrelated resources beside the fleet change nothing", async (t) => {
 
 test("fails when a 4.1 member's ks-core values carry another jwtSecret, on that resource, by fingerprint", async (t) => {
   const specs = [...compliantStack(), ksCoreRelease("member-2", { multicluster: { role: "member" }, authentication: { issuer: { jwtSecret: OTHER_SECRET } } })];
-  const { violations } = await runStackPolicy(fleetSharedJwtSecret, specs);
+  const { violations } = await runPolicy(fleetSharedJwtSecret, specs);
   t.is(violations.length, 1);
   t.regex(violations[0]!.message, new RegExp(`^Cluster 'member-2' jwtSecret \\(Helm release kubesphere-system/ks-core \\(ks-core\\) values: authentication.issuer.jwtSecret\\) is sha256:${sha256Hex(OTHER_SECRET).slice(0, 12)}; host 'host'`));
   t.is(violations[0]!.urn, urnOf("kubernetes:helm.sh/v3:Release", "member-2-ks-core"));
@@ -88,8 +90,8 @@ test("fails when a 4.1 member's ks-core values carry another jwtSecret, on that 
 });
 
 test("holds the stack to the expected fingerprint from policy config", async (t) => {
-  t.deepEqual((await runStackPolicy(fleetSharedJwtSecret, compliantStack(), { expectedJwtSecretFingerprint: `sha256:${sha256Hex(FIXTURE_JWT_SECRET).slice(0, 12)}` })).violations, []);
-  const { violations } = await runStackPolicy(fleetSharedJwtSecret, compliantStack(), { expectedJwtSecretFingerprint: sha256Hex(OTHER_SECRET) });
+  t.deepEqual((await runPolicy(fleetSharedJwtSecret, compliantStack(), { expectedJwtSecretFingerprint: `sha256:${sha256Hex(FIXTURE_JWT_SECRET).slice(0, 12)}` })).violations, []);
+  const { violations } = await runPolicy(fleetSharedJwtSecret, compliantStack(), { expectedJwtSecretFingerprint: sha256Hex(OTHER_SECRET) });
   t.is(violations.length, 3);
   t.true(violations.every((v) => v.message.includes("the fleet's expected jwtSecret (policy config)")));
 });
@@ -97,29 +99,29 @@ test("holds the stack to the expected fingerprint from policy config", async (t)
 test("fails when a 3.4 member's ConfigMapPatch sets accessTokenMaxAge to 2h, and when it leaves it out", async (t) => {
   const twoHours = compliantStack();
   twoHours[4] = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { patch: true, edit: (s) => s.replace("accessTokenMaxAge: 0", "accessTokenMaxAge: 2h") });
-  const { violations } = await runStackPolicy(memberZeroAccessTokenMaxAge, twoHours);
+  const { violations } = await runPolicy(memberZeroAccessTokenMaxAge, twoHours);
   t.is(violations.length, 1);
   t.regex(violations[0]!.message, /^Member 'member-1' accessTokenMaxAge .* is 2h; members need 0/);
   t.is(violations[0]!.urn, urnOf("kubernetes:core/v1:ConfigMapPatch", "member-1-kubesphere-config"));
   const absent = compliantStack();
   absent[4] = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { edit: (s) => s.replace(/\n\s*accessTokenMaxAge: 0/, "") });
-  t.regex((await runStackPolicy(memberZeroAccessTokenMaxAge, absent)).violations[0]!.message, /not set \(ks-apiserver then uses 2h\)/);
+  t.regex((await runPolicy(memberZeroAccessTokenMaxAge, absent)).violations[0]!.message, /not set \(ks-apiserver then uses 2h\)/);
 });
 
 test("fails on a second host", async (t) => {
   const specs = compliantStack();
   specs[4] = configMapResource("member-1", "v3.4/kubesphere-config.host.yaml");
-  const { violations } = await runStackPolicy(fleetSingleHost, specs);
+  const { violations } = await runPolicy(fleetSingleHost, specs);
   t.is(violations.length, 1);
   t.regex(violations[0]!.message, /2 host clusters \('host', 'member-1'\)/);
 });
 
 test("fails when a member's ClusterConfiguration does not declare clusterRole: member", async (t) => {
   const specs = [...compliantStack(), clusterConfigurationResource("member-1", (cc) => (cc.spec.multicluster.clusterRole = "none"))];
-  const { violations } = await runStackPolicy(installerMemberRole, specs);
+  const { violations } = await runPolicy(installerMemberRole, specs);
   t.true(violations.length >= 1);
   t.true(violations.some((v) => v.urn === urnOf("kubernetes:installer.kubesphere.io/v1alpha1:ClusterConfiguration", "member-1-ks-installer")));
-  t.deepEqual((await runStackPolicy(installerMemberRole, [...compliantStack(), clusterConfigurationResource("member-1", (cc) => (cc.spec.multicluster.clusterRole = "member"))])).violations, []);
+  t.deepEqual((await runPolicy(installerMemberRole, [...compliantStack(), clusterConfigurationResource("member-1", (cc) => (cc.spec.multicluster.clusterRole = "member"))])).violations, []);
 });
 
 test("fails on a weak jwtSecret without printing it", async (t) => {
@@ -129,7 +131,7 @@ test("fails on a weak jwtSecret without printing it", async (t) => {
       ? configMapResource(s.provider!, fixtureOf(s), { patch: s.type.endsWith("Patch"), edit: (text) => text.replace(FIXTURE_JWT_SECRET, weak) })
       : s,
   );
-  const { violations } = await runStackPolicy(strongJwtSecret, specs);
+  const { violations } = await runPolicy(strongJwtSecret, specs);
   t.is(violations.length, 3);
   t.true(violations.every((v) => /is a placeholder/.test(v.message) && !v.message.includes(`"${weak}"`) && !v.message.includes(` ${weak} `)));
 });
@@ -142,24 +144,24 @@ test("fails on an expired provider client certificate, naming user, date and how
     providerWithCertificate("member-1", new Date(Date.now() + 20 * DAY)),
     providerWithCertificate("member-2", new Date(Date.now() + 300 * DAY)),
   ];
-  const expired = await runStackPolicy(kubeconfigValidCertificate, specs);
+  const expired = await runPolicy(kubeconfigValidCertificate, specs);
   t.is(expired.violations.length, 1);
   t.regex(expired.violations[0]!.message, /^Cluster 'host' kubeconfig user 'host-admin' \(provider 'host' kubeconfig\) client certificate expired on /);
   t.true(expired.violations[0]!.message.includes(expiredOn.toISOString().slice(0, 10)));
   t.regex(expired.violations[0]!.message, /K3s: .*minikube.*EKS.*GKE/);
   t.is(expired.violations[0]!.urn, urnOf("pulumi:providers:kubernetes", "host"));
-  const renew = await runStackPolicy(kubeconfigRenewCertificate, specs);
+  const renew = await runPolicy(kubeconfigRenewCertificate, specs);
   t.is(renew.violations.length, 1);
   t.regex(renew.violations[0]!.message, /'member-1'.*window 30 days/);
-  t.deepEqual((await runStackPolicy(kubeconfigRenewCertificate, specs, { certificateExpiryWindowDays: 7 })).violations, []);
+  t.deepEqual((await runPolicy(kubeconfigRenewCertificate, specs, { certificateExpiryWindowDays: 7 })).violations, []);
 });
 
 test("advises on differing maximumClockSkew and on replicated ks-apiserver without Redis", async (t) => {
   const skew = compliantStack();
   skew[4] = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { edit: (s) => s.replace("maximumClockSkew: 10s", "maximumClockSkew: 60s") });
-  t.true((await runStackPolicy(fleetConsistentClockSkew, skew)).violations.length > 0);
+  t.true((await runPolicy(fleetConsistentClockSkew, skew)).violations.length > 0);
   const replicated = [...compliantStack(), apiserverDeployment("host", 3)];
-  const { violations } = await runStackPolicy(apiserverRedisCache, replicated);
+  const { violations } = await runPolicy(apiserverRedisCache, replicated);
   t.is(violations.length, 1);
   t.is(violations[0]!.urn, urnOf("kubernetes:apps/v1:Deployment", "host-ks-apiserver"));
 });
@@ -167,7 +169,7 @@ test("advises on differing maximumClockSkew and on replicated ks-apiserver witho
 test("fails on a malformed kubesphere.yaml saying where, without quoting it", async (t) => {
   const specs = compliantStack();
   specs[4] = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { edit: (s) => s.replace("  jwtSecret:", "jwtSecret: [") });
-  const { violations } = await runStackPolicy(configParses, specs);
+  const { violations } = await runPolicy(configParses, specs);
   t.is(violations.length, 1);
   t.regex(violations[0]!.message, /^Cluster 'member-1' ConfigMap kubesphere-system\/kubesphere-config: kubesphere.yaml line \d+, column \d+ does not parse/);
   t.false(violations[0]!.message.includes(FIXTURE_JWT_SECRET));
@@ -179,10 +181,10 @@ test("preview unknowns give no mandatory violation, only the undecided advisory"
   (specs[4]!.props as any).data = UNKNOWN_VALUE;
   specs.push(ksCoreRelease("member-2", { multicluster: { role: "member" }, authentication: { issuer: { jwtSecret: UNKNOWN_VALUE } } }));
   specs.push(clusterConfigurationResource("member-1", (cc) => (cc.spec.multicluster.clusterRole = UNKNOWN_VALUE)));
-  for (const policy of stackPolicies.filter((p) => p.enforcementLevel === "mandatory")) {
-    t.deepEqual((await runStackPolicy(policy, specs)).violations, [], policy.name);
+  for (const policy of policies.filter((p) => p.enforcementLevel === "mandatory")) {
+    t.deepEqual((await runPolicy(policy, specs)).violations, [], policy.name);
   }
-  const undecided = await runStackPolicy(warnUndecidedDuringPreview, specs);
+  const undecided = await runPolicy(warnUndecidedDuringPreview, specs);
   t.true(undecided.violations.length >= 2);
   t.true(undecided.violations.every((v) => /not known until the deployment runs/.test(v.message)));
   t.true(undecided.violations.some((v) => v.message.startsWith("kubesphere-fleet-configure-shared-jwt-secret: Cluster 'member-2'")));

@@ -13,11 +13,15 @@ import {
   kubeconfigValidCertificate,
   memberZeroAccessTokenMaxAge,
   registerRule,
+  RuleScope,
   strongJwtSecret,
 } from "../../src/rules";
+import type { ClusterView } from "../../src/model/fleet";
+import { clusterViewFromObjects } from "../../src/model/kubernetesObjects";
+import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { NOW, compliantFleet, fixtureCluster, memberClusterConfiguration, run } from "../helpers/fleet";
+import { NOW, compliantFleet, configMap, fixtureCluster, memberClusterConfiguration, run } from "../helpers/fleet";
 
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const otherSecret = (text: string) => text.replace(FIXTURE_JWT_SECRET, OTHER_SECRET);
@@ -174,6 +178,39 @@ test("fails on a kubesphere.yaml that does not parse, saying where", (t) => {
   const broken = [fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x.replace("network:\n", "network:\n   - broken\n  x"))];
   const [finding] = run(configParses, broken);
   t.regex(finding!.message, /Cluster 'member-1' .*kubesphere\.yaml line \d+, column \d+ does not parse/);
+});
+
+/** A fleet where every rule of scope `resource` finds something: weak, malformed, expired, expiring, unknown. */
+function resourceFindingsFleet(): ClusterView[] {
+  return [
+    fixtureCluster("host", "v3.4/kubesphere-config.host.yaml", (x) => x.replace(FIXTURE_JWT_SECRET, "tooShortSecret"), { credentials: [cert("2026-05-01T00:00:00.000Z")] }),
+    fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x.replace("network:\n", "network:\n   - broken\n  x"), { credentials: [cert("2026-06-11T00:00:00.000Z")] }),
+    clusterViewFromObjects("member-2", [configMap(UNKNOWN_VALUE)], { credentials: [{ user: "eks", source: "f", kind: "exec" }] }),
+  ];
+}
+
+test("a rule of scope resource finds on each object alone exactly what it finds over the fleet", (t) => {
+  const resourceRules = allRules().filter((rule) => rule.scope === RuleScope.resource);
+  t.deepEqual(resourceRules.map((r) => r.id).sort(), [configParses.id, kubeconfigRenewCertificate.id, kubeconfigValidCertificate.id, strongJwtSecret.id].sort());
+  const clusters = resourceFindingsFleet();
+  // What the pack sees on one resource: a provider's credentials, or one object's settings, of one cluster.
+  const alone = clusters.flatMap((cluster) => [
+    ...cluster.settings.map((settings): ClusterView => ({ ...cluster, settings: [settings], credentials: [], apiserver: [] })),
+    ...cluster.credentials.map((credential): ClusterView => ({ ...cluster, settings: [], credentials: [credential], apiserver: [] })),
+  ]);
+  for (const rule of resourceRules) {
+    const overFleet = run(rule, clusters);
+    t.true(overFleet.length > 0, rule.id);
+    t.deepEqual(alone.flatMap((view) => run(rule, [view])), overFleet, rule.id);
+    // The pack's resource policies report only at the rule's own level: nothing may be left undecided.
+    t.true(overFleet.every((f) => f.enforcement === rule.enforcement), rule.id);
+  }
+});
+
+test("the rules of scope fleet never read credentials, which the pack's stack policies leave out", (t) => {
+  const withCredentials = resourceFindingsFleet();
+  const without = withCredentials.map((cluster) => ({ ...cluster, credentials: [] }));
+  for (const rule of allRules().filter((r) => r.scope === RuleScope.fleet)) t.deepEqual(run(rule, withCredentials), run(rule, without), rule.id);
 });
 
 test("rules scale linearly: a 5,000-cluster fleet is evaluated", (t) => {
