@@ -3,7 +3,7 @@ import { readKsCoreValues } from "../model/helmValues";
 import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { providerCredentials, type KubernetesProviderInputs } from "./kubeconfigCredentials";
-import { plainProps } from "./plainInputs";
+import { validatedInputs } from "./plainInputs";
 import { HELM_TYPES, KUBERNETES_PROVIDER_TYPE, isKsCoreChart, kindOfType } from "./resourceTypes";
 
 /** A provider as the engine attaches it to a resource (`AnalyzerResource.provider`). */
@@ -76,7 +76,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
       const parts = clusterFor(resource);
       if (reading.credentials === false) continue;
       const source = `provider '${resource.name}' kubeconfig`;
-      parts.credentials.push(...providerCredentials(plainProps(resource.props) as KubernetesProviderInputs, source));
+      parts.credentials.push(...providerCredentials(validatedInputs(resource.props) as KubernetesProviderInputs, source));
       parts.sources.set(source, resource.urn);
       continue;
     }
@@ -84,7 +84,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     const isHelm = HELM_TYPES.has(resource.type);
     if (!kind && !isHelm) continue;
     const provider = resource.provider?.type === KUBERNETES_PROVIDER_TYPE ? resource.provider : undefined;
-    const props = plainProps(resource.props);
+    const props = validatedInputs(resource.props);
     const parts = clusterFor(provider);
     if (isHelm) {
       const settings = ksCoreSettings(resource, props);

@@ -2,11 +2,11 @@ import test from "ava";
 import { ClusterRole } from "../../src/model/fleet";
 import { roleOf } from "../../src/model/clusterView";
 import { sha256Hex } from "../../src/model/secretFacts";
-import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
+import { isUnknownValue, UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { fleetFromResources, NO_PROVIDER_CLUSTER, type StackResource } from "../../src/pack/fleetFromResources";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { convertEachRequestOnce, perRequest } from "../../src/pack/requestCache";
-import { plainInputs } from "../../src/pack/plainInputs";
+import { plainInputs, plainProps, validatedInputs } from "../../src/pack/plainInputs";
 import { isKsCoreChart, kindOfType } from "../../src/pack/resourceTypes";
 import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../helpers/args";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
@@ -99,6 +99,24 @@ test("plainInputs copies the SDK proxy and replaces every typed unknown sentinel
   t.deepEqual(plainInputs(proxied), { a: [1, UNKNOWN_VALUE], b: { c: UNKNOWN_VALUE, d: true } });
 });
 
+test("validatedInputs reads the object behind the SDK's proxy as is, and every typed sentinel in it is unknown to the model", (t) => {
+  const { unknownCheckingProxy } = require("@pulumi/policy/proxy");
+  const inputs = { spec: { replicas: "3eeb2bf0-c639-47a8-9e75-3b44932eb421" }, data: { "kubesphere.yaml": "a: 1" } };
+  t.is(validatedInputs(unknownCheckingProxy(inputs)), inputs, "no copy");
+  t.true(isUnknownValue(inputs.spec.replicas));
+  t.like(cluster([apiserverDeployment("edge", "3eeb2bf0-c639-47a8-9e75-3b44932eb421")], "edge").apiserver[0], { replicas: { state: "unknown" } });
+  const plain = { a: UNKNOWN_VALUE };
+  t.not(validatedInputs(plain), plain, "inputs not behind the SDK's proxy are copied");
+  t.deepEqual(validatedInputs(plain), plain);
+});
+
+test("remediation's secrets come out of plainProps unwrapped", (t) => {
+  const { secretsPreservingProxy } = require("@pulumi/policy/secret");
+  const { Secret } = require("@pulumi/policy/policy");
+  const proxied = secretsPreservingProxy({ data: new Secret({ "kubesphere.yaml": "a: 1" }) });
+  t.deepEqual(plainProps(proxied), { data: { "kubesphere.yaml": "a: 1" } });
+});
+
 test("resources without a provider belong to the default cluster; urnOf finds the resource a source names", (t) => {
   const stack = fleetOf([{ ...configMapResource("x", "v3.4/kubesphere-config.host.yaml"), provider: undefined }]);
   t.is(stack.fleet.clusters[0]!.name, NO_PROVIDER_CLUSTER);
@@ -120,6 +138,9 @@ test("inside the pack, one request's properties are converted once and the fleet
   const request = [Struct.fromJavaScript({ a: 1 }), Struct.fromJavaScript({ b: "x" })];
   t.is(request[0]!.toJavaScript(), request[0]!.toJavaScript(), "the second stack policy gets the first one's conversion");
   t.deepEqual(request[1]!.toJavaScript(), { b: "x" });
+  const { deserializeProperties } = require("@pulumi/policy/deserialize");
+  t.is(deserializeProperties(request[0], false), deserializeProperties(request[0], false), "validation shares the deserialized properties");
+  t.not(deserializeProperties(request[0], true), deserializeProperties(request[0], true), "remediation, which writes, never does");
   let builds = 0;
   const build = () => ++builds;
   t.is(perRequest("names", build), 1);
