@@ -9,6 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { benchAnalyze } from "./analyze";
 import { benchAnalyzeStack, FLOOR_RATIO_AT } from "./analyzeStack";
 import { makeClientCertificate } from "./certificate";
 import { benchCheck } from "./check";
@@ -96,7 +97,9 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
       const { file, hot } = await profileAnalyzeStack(plan.profileSize, certificate);
       notes.push(profileNote(plan.profileSize, relative(REPO_ROOT, file), hot));
     }
-    return analyzeRows;
+    // The engine also calls Analyze on every resource before AnalyzeStack: the per-resource rules' work shows there.
+    const perResourceSizes = plan.analyzeSizes.filter((size) => size <= FLOOR_RATIO_AT);
+    return [...analyzeRows, ...(await benchAnalyze(perResourceSizes, plan.analyzeRuns > 1 ? 3 : 1, certificate)).rows];
   });
   await section("program", "Program under mocks", async () => (await benchProgram(plan.programSizes, plan.programRuns, certificate)).rows);
   await section("check", "Offline check", async () => (await benchCheck(plan.checkSize, plan.checkRuns, certificate)).rows);
@@ -116,12 +119,17 @@ export const BASELINES_NOTE = `## Baselines
   4.1, each with its own \`multicluster.clusterName\`, one openssl client certificate in every kubeconfig). Per
   cluster: the provider (kubeconfig, secret), ConfigMapPatch kubesphere-config, on 3.4 a ClusterConfiguration patch,
   a DeploymentPatch of ks-apiserver; each resource carries its provider as the engine attaches it. The request is
-  encoded once; every call is the first one of a fresh pack process, as with the engine (pack start-up not timed),
-  so a cache kept across calls buys nothing; rounds alternate between the packs. The **floor pack** has
+  encoded once; every call is the first one of a fresh pack process (pack start-up not timed). The engine calls
+  Analyze on every resource first, in the same process; that is left out here, so the pack gets no warm-up and a
+  cache kept across calls buys nothing. Rounds alternate between the packs. The **floor pack** has
   one stack policy that reads every property of every resource. The floor pack with the real pack's number of stack
   policies shows what the policy SDK itself adds: it deserializes the whole stack again for every stack policy. The
-  **parse floor** is the floor pack that also parses each kubesphere.yaml and kubeconfig once with \`yaml\`, the least
-  a pack that judges them must do.
+  **parse floor** is the floor pack that also parses each kubesphere.yaml and kubeconfig once with \`yaml\`: the least
+  one stack policy judging all of them would do. The real pack judges kubeconfigs and each object's own settings per
+  resource (Analyze) instead.
+- **Analyze**: the same fleet, one Analyze call per resource in order, on a fresh pack process per round (requests
+  encoded beforehand); the **resource floor pack** has one resource policy that reads every property of the resource
+  and of its provider. No target: it shows the per-resource work that is not in AnalyzeStack.
 - **Program under mocks**: one child process per run (\`bench/programChild.ts\`), the generated stack's live snapshot
   answering \`.get\`; the 1-cluster run is the fixed cost (SDK, @pulumi/kubernetes, mocks), and the time per cluster
   is (t(N) − t(1)) / (N − 1). Peak RSS is the child's \`process.resourceUsage().maxRSS\`.

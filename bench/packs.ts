@@ -62,6 +62,31 @@ new PolicyPack("bench-floor", {
 }
 
 /**
+ * A floor pack for Analyze: one resource policy that reads every property of the resource and of its provider, the
+ * least any resource policy must do. Analyze of every resource on the real pack is compared with it.
+ */
+export function writeResourceFloorPack(): string {
+  return writePack("resource-floor", `"use strict";
+const { PolicyPack } = require("@pulumi/policy");
+${READ_ALL}
+new PolicyPack("bench-resource-floor", {
+  policies: [
+    {
+      name: "bench-read-every-property-of-the-resource",
+      description: "Reads every property of the resource and of its provider and reports nothing.",
+      enforcementLevel: "advisory",
+      validateResource: (args) => {
+        let count = readAll(args.props);
+        if (args.provider) count += readAll(args.provider.props);
+        if (count < 0) throw new Error("unreachable");
+      },
+    },
+  ],
+});
+`);
+}
+
+/**
  * A parse floor: one stack policy that reads every property, like the floor pack, and also parses each
  * kubesphere.yaml and each provider's kubeconfig once with \`yaml\` (the least any pack that judges them must do).
  */

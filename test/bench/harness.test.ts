@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import test from "ava";
+import { benchAnalyze } from "../../bench/analyze";
 import { benchAnalyzeStack } from "../../bench/analyzeStack";
 import { makeClientCertificate } from "../../bench/certificate";
 import { BENCH_JWT_SECRET, generateFleet, PROVIDER_TYPE, stackResources } from "../../bench/fleet";
@@ -43,6 +44,12 @@ test("the real pack finds nothing wrong with a generated fleet, so the bench tim
   t.is(times[0]!.resources, stackResources(generateFleet(3, certificate)).length);
   t.is(times[0]!.realDiagnostics, 0);
   t.true(times[0]!.stackPolicies > 1);
+});
+
+test("Analyze of every generated resource finds nothing either, on a fresh pack per round", async (t) => {
+  const { rows, realDiagnostics } = await benchAnalyze([3], 1, certificate);
+  t.deepEqual(realDiagnostics, [0]);
+  t.regex(rows[0]!.size, new RegExp(`^3 clusters \\(${stackResources(generateFleet(3, certificate)).length} calls\\)$`));
 });
 
 test("a generated stack's live snapshot holds each cluster's objects, the host's secret only on the host", (t) => {
