@@ -82,12 +82,15 @@ export function stackArgs(specs: readonly ResourceSpec[], config: FleetPolicyCon
   };
 }
 
+/** A reportViolation that records what the policy reports, as the server would pass it on. */
+function collectViolations(): { violations: Violation[]; report: ReportViolation } {
+  const violations: Violation[] = [];
+  return { violations, report: (message, urn) => void violations.push({ message: String(message), ...(urn ? { urn } : {}) }) };
+}
+
 /** Runs a stack policy and returns what it reported, or why it did not apply. */
 export async function runStackPolicy(policy: StackValidationPolicy, specs: readonly ResourceSpec[], config: FleetPolicyConfig = {}): Promise<PolicyRun> {
-  const violations: Violation[] = [];
-  const report: ReportViolation = (message, urn) => {
-    violations.push({ message: String(message), ...(urn ? { urn } : {}) });
-  };
+  const { violations, report } = collectViolations();
   try {
     await policy.validateStack(stackArgs(specs, config), report);
   } catch (error) {
@@ -125,10 +128,7 @@ export function isStackPolicy(policy: Policy): policy is StackValidationPolicy {
  */
 export async function runPolicy(policy: Policy, specs: readonly ResourceSpec[], config: FleetPolicyConfig = {}): Promise<PolicyRun> {
   if (isStackPolicy(policy)) return runStackPolicy(policy, specs, config);
-  const violations: Violation[] = [];
-  const report: ReportViolation = (message, urn) => {
-    violations.push({ message: String(message), ...(urn ? { urn } : {}) });
-  };
+  const { violations, report } = collectViolations();
   for (const args of resourceArgs(specs, config)) {
     try {
       for (const validate of [(policy as ResourceValidationPolicy).validateResource ?? []].flat()) await validate(args, report);
