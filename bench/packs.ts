@@ -88,7 +88,8 @@ new PolicyPack("bench-resource-floor", {
 
 /**
  * A parse floor: one stack policy that reads every property, like the floor pack, and also parses each
- * kubesphere.yaml and each provider's kubeconfig once with \`yaml\` (the least any pack that judges them must do).
+ * kubesphere.yaml and each provider's kubeconfig once with \`yaml\`: the least one stack policy judging all of them
+ * would do. (The real pack judges kubeconfigs per provider resource, in Analyze, instead.)
  */
 export function writeParseFloorPack(): string {
   return writePack("parse-floor", `"use strict";
