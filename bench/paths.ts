@@ -7,8 +7,8 @@ export const REPO_ROOT = resolve(__dirname, "..");
 /** Scratch space for generated packs, stacks and snapshots; git-ignored, under the repo so packs share its node_modules. */
 export const BENCH_TMP = join(REPO_ROOT, ".bench-tmp");
 
-/** The shared KubeSphere fixtures; `KUBESPHERE_FIXTURES` overrides the default beside the repo. */
-export const FIXTURES_DIR = process.env["KUBESPHERE_FIXTURES"] ?? resolve(REPO_ROOT, "..", "shared", "fixtures", "kubesphere");
+/** The KubeSphere fixtures inside the repository (test/fixtures/kubesphere); `KUBESPHERE_FIXTURES` overrides them. */
+export const FIXTURES_DIR = process.env["KUBESPHERE_FIXTURES"] ?? resolve(REPO_ROOT, "test", "fixtures", "kubesphere");
 
 /** `.bench-tmp/<parts…>`, created. */
 export function benchDir(...parts: string[]): string {

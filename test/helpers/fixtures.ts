@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import type { KubernetesObject } from "../../src/model/kubernetesObjects";
 
-/** The shared KubeSphere fixtures (../shared/fixtures/kubesphere beside the repo). */
-export const FIXTURES_DIR = join(__dirname, "..", "..", "..", "shared", "fixtures", "kubesphere");
+/** The KubeSphere fixtures the tests read, inside the repository (provenance: test/fixtures/kubesphere/README.md). */
+export const FIXTURES_DIR = join(__dirname, "..", "fixtures", "kubesphere");
 
 /** The fake jwtSecret every fixture uses; tests grep output for it. */
 export const FIXTURE_JWT_SECRET = "fixtureJwtSecretAAAAAAAAAAAAAAAA";
