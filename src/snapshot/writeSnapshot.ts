@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { KubernetesObject } from "../model/kubernetesObjects";
@@ -66,9 +66,18 @@ export function writeClusterSnapshot(dir: string, cluster: string, objects: read
   }
   for (const entry of readdirSync(clusterDir)) {
     const path = join(clusterDir, entry);
-    if (entry.endsWith(".yaml") && !written.includes(path) && existsSync(path)) rmSync(path);
+    if (entry.endsWith(".yaml") && !written.includes(path)) removeIfPresent(path);
   }
   return written;
+}
+
+/** Unlinks a file; one already gone (another writer removed it first) is not an error. No exists-then-delete race. */
+function removeIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
 }
 
 /** The folder of an earlier snapshot of `cluster` in `dir`, if there is one. */
