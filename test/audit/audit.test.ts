@@ -14,7 +14,7 @@ import { FLEET_SHARED_JWT_SECRET } from "../../src/rules/fleetSharedJwtSecret";
 import { MEMBER_ZERO_ACCESS_TOKEN_MAX_AGE } from "../../src/rules/memberZeroAccessTokenMaxAge";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { DRIFTED_JWT_SECRET, forbiddenStrings, runAudit, startFleet, v34DriftedMember, v34Host, v34Member, v41Member, type CliRun, type LiveFleet } from "./liveFleet";
+import { DRIFTED_JWT_SECRET, forbiddenStrings, PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34DriftedMember, v34Host, v34Member, v41Member, type CliRun, type LiveFleet } from "./liveFleet";
 
 interface JsonCluster {
   name: string;
@@ -68,10 +68,10 @@ test.before(async () => {
     { name: "plain", objects: [] },
   ]);
   const all = ["host", "member-1", "member-2"];
-  healthyText = runAudit(["--kubeconfig", healthy.kubeconfig, ...contexts(all)]);
-  healthyJson = runAudit(["--kubeconfig", healthy.kubeconfig, ...contexts(all), "--json"]);
-  brokenJson = runAudit(["--kubeconfig", broken.kubeconfig, ...contexts(BROKEN), "--json", "--save", join(broken.dir, "snapshot")]);
-  brokenText = runAudit(["--kubeconfig", broken.kubeconfig, ...contexts(BROKEN)]);
+  healthyText = runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", healthy.kubeconfig, ...contexts(all)]);
+  healthyJson = runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", healthy.kubeconfig, ...contexts(all), "--json"]);
+  brokenJson = runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", broken.kubeconfig, ...contexts(BROKEN), "--json", "--save", join(broken.dir, "snapshot")]);
+  brokenText = runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", broken.kubeconfig, ...contexts(BROKEN)]);
 });
 
 test.after.always(async () => {

@@ -19,7 +19,7 @@ import { LAST_APPLIED_ANNOTATION, snapshotYaml, writeClusterSnapshot } from "../
 import { CREDENTIAL_REFRESH_STEPS } from "../../src/model/credentials";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { stringify } from "yaml";
-import { startFleet, v34Host, v34Member, type LiveFleet } from "./liveFleet";
+import { PATIENT_TIMEOUT_ARGS, PATIENT_TIMEOUT_MS, startFleet, v34Host, v34Member, type LiveFleet } from "./liveFleet";
 
 let ca: CertificateAuthority;
 let fleet: LiveFleet;
@@ -51,7 +51,7 @@ function targetFor(context: string): AuditTarget {
   return { name: context, context, server, user: base.getCurrentUser()!, kubeconfigSource: fleet.kubeconfig, reader: kubeconfigReader(base) };
 }
 
-const options = { names: DEFAULT_KUBESPHERE_NAMES, timeoutMs: 10_000 };
+const options = { names: DEFAULT_KUBESPHERE_NAMES, timeoutMs: PATIENT_TIMEOUT_MS };
 
 test("a cluster that accepts the connection and never answers is reported as a timeout within the bound", async (t) => {
   const audit = await auditCluster(targetFor("hung"), { ...options, timeoutMs: 300 });
@@ -235,9 +235,9 @@ test("--save leaves an earlier folder of a cluster that could not be read, and s
   const dir = join(scratch, "stale");
   mkdirSync(join(dir, "gone"), { recursive: true });
   writeFileSync(join(dir, "gone", "configmap-kubesphere-config.yaml"), "apiVersion: v1\n");
-  const result = await run(["--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir, "--json"], {}, false);
+  const result = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir, "--json"], {}, false);
   t.is(result.code, 1);
   t.deepEqual((JSON.parse(result.stdout) as { snapshot: unknown }).snapshot, { dir, clusters: ["host"], stale: ["gone"] });
-  const text = await run(["--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir], {}, false);
+  const text = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir], {}, false);
   t.true(text.stdout.includes(`The folder of 'gone' in ${dir} is from an earlier run: 'gone' could not be read now.`));
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { run as runInProcess } from "../../src/cli/audit";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
-import { forbiddenStrings, runAudit, startFleet, v34Host, v41Member, type CliRun, type LiveFleet } from "./liveFleet";
+import { forbiddenStrings, PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34Host, v41Member, type CliRun, type LiveFleet } from "./liveFleet";
 
 let ca: CertificateAuthority;
 let fleet: LiveFleet;
@@ -57,7 +57,7 @@ function assertBadInput(t: import("ava").ExecutionContext, run: CliRun, message:
 }
 
 test("--stack audits the stack's clusters under their stack names, each with its own kubeconfig file and context", async (t) => {
-  const run = await runAudit(["--stack", "prod", "--project-dir", projectDir, "--json"]);
+  const run = await runAudit([...PATIENT_TIMEOUT_ARGS, "--stack", "prod", "--project-dir", projectDir, "--json"]);
   t.is(run.code, 0, run.stderr);
   const audit = JSON.parse(run.stdout) as { healthy: boolean; clusters: { name: string; context: string; kubeconfig: string; state: string; declaredRole?: string; clusterRole?: string }[] };
   t.true(audit.healthy);

@@ -2,16 +2,18 @@
  * Live KubeSphere clusters for the audit tests: the shared fixtures served by HTTPS API servers on 127.0.0.1, one
  * per cluster, and a kubeconfig that reaches them with client certificates from the test CA.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asLiveObject, startApiServer, type RunningApiServer, type ServedObject } from "../helpers/apiServer";
 import { issueClientCertificate, kubeconfigWith, type CertificateAuthority, type IssuedCertificate, type KubeconfigParts } from "../helpers/certificates";
+import { runCli, timeScale, type CliRun } from "../helpers/checkCli";
 import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
 
-export const REPO = join(__dirname, "..", "..");
+export type { CliRun };
+
+export { REPO } from "../helpers/checkCli";
 export const DRIFTED_JWT_SECRET = "driftedSecretBBBBBBBBBBBBBBBBBBB";
 const DAY = 86_400_000;
 
@@ -198,20 +200,14 @@ async function silentServer(): Promise<{ port: number; close: () => Promise<void
   };
 }
 
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/**
+ * The per-cluster timeout for audits a test expects to read its clusters: long on an idle machine, longer on a loaded
+ * one (`timeScale`), so a slow CI runner never turns a read into a timeout. Tests of the timeout itself set their own.
+ */
+export const PATIENT_TIMEOUT_MS = Math.round(30_000 * timeScale());
+export const PATIENT_TIMEOUT_ARGS = ["--timeout", String(PATIENT_TIMEOUT_MS / 1000)] as const;
 
-/** Runs `node --require tsx/cjs src/cli/audit.ts …` from the repo, bounded to 60s. */
+/** Runs `npm run audit -- …` as a child process (see `runCli`): no colour, no KUBECONFIG of the machine. */
 export function runAudit(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--require", "tsx/cjs", join(REPO, "src", "cli", "audit.ts"), ...args],
-      { cwd: REPO, timeout: 60_000, env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", ...env }, maxBuffer: 8 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
+  return runCli("audit", args, { NO_COLOR: "1", ...env });
 }

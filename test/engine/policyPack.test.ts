@@ -11,6 +11,7 @@ import { startPolicyPack, WIRE_UNKNOWN, type AnalyzeResult, type PolicyPackSessi
 import { sha256Hex } from "../../src/model/secretFacts";
 import { allRules } from "../../src/rules";
 import { kubernetesProvider, type ResourceSpec } from "../helpers/args";
+import { timeScale } from "../helpers/checkCli";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET, fixtureKubesphereYaml } from "../helpers/fixtures";
 import { wireResources } from "../helpers/wireStack";
@@ -31,7 +32,7 @@ const seen: string[] = [];
 test.before(async () => {
   if (!existsSync(join(PACK_DIR, "bin", "policies", "index.js"))) throw new Error("policies/bin is missing: run `npm run build` before the end-to-end tests.");
   ca = makeCertificateAuthority();
-  pack = await startPolicyPack(PACK_DIR);
+  pack = await startPolicyPack(PACK_DIR, { startTimeoutMs: Math.round(60_000 * timeScale()) });
   await pack.configure();
 });
 test.after.always(async () => {

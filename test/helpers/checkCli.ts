@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const REPO = join(__dirname, "..", "..");
@@ -11,27 +11,64 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs a CLI of this project (`src/cli/<name>.ts`) as users do, in a child process, bounded in time. */
-export function runCli(name: "check" | "audit", args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", join(REPO, "src", "cli", `${name}.ts`), ...args], {
-      cwd: REPO,
-      env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
+/**
+ * At most this many CLI processes of one test file run at once; the others wait their turn. ava runs a few test
+ * files at once (its `concurrency`), so the machine sees a bounded number of CLI processes however many tests ask.
+ */
+const CLI_PROCESSES_AT_ONCE = 2;
+/** A CLI run's time limit on an idle machine; `timeScale()` stretches it on a loaded one. */
+const CLI_TIME_LIMIT_MS = 90_000;
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= CLI_PROCESSES_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  return () => {
+    running--;
+    waiting.shift()?.();
+  };
+}
+
+/**
+ * How much slower than idle this machine is now: the 1-minute load average per CPU, at least 1. Time limits in
+ * tests are multiplied by it, so a busy CI runner makes runs slower, not failures.
+ */
+export function timeScale(): number {
+  return Math.max(1, loadavg()[0]! / availableParallelism());
+}
+
+/**
+ * Runs a CLI of this project (`src/cli/<name>.ts`) as users do, in a child process. The time limit counts from the
+ * process start (not from the wait for a slot) and scales with the machine's load.
+ */
+export async function runCli(name: "check" | "audit", args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = CLI_TIME_LIMIT_MS): Promise<CliRun> {
+  const release = await slot();
+  try {
+    return await new Promise<CliRun>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--require", "tsx/cjs", join(REPO, "src", "cli", `${name}.ts`), ...args], {
+        cwd: REPO,
+        env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, KUBECONFIG: undefined, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      const limit = Math.round(timeoutMs * timeScale());
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`${name} ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
+      }, limit);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${name} ${args.join(" ")} did not finish within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  } finally {
+    release();
+  }
 }
 
 /** A scratch copy of a folder of this repo (e.g. the dev stack's live snapshot), removed by `dispose`. */
