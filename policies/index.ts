@@ -1,7 +1,5 @@
 // The pack's entry point: creating a PolicyPack starts its gRPC server, so nothing but that happens here.
 import { PolicyPack } from "@pulumi/policy";
-import { convertEachRequestOnce } from "../src/pack/requestCache";
 import { allPolicies } from "./allPolicies";
 
-convertEachRequestOnce();
 new PolicyPack("kubesphere-fleet", { policies: allPolicies() });

@@ -4,15 +4,16 @@ import { memberAccessTokenMaxAgeRemedy } from "../src/pack/memberAccessTokenMaxA
 import { plainProps } from "../src/pack/plainInputs";
 import { memberZeroAccessTokenMaxAge as rule } from "../src/rules";
 import { kubesphereNames, type FleetPolicyConfig } from "./policyConfig";
-import { stackPolicyForRule } from "./rulePolicy";
+import { policyForRule } from "./rulePolicy";
 
 /**
- * Mandatory: every member sets accessTokenMaxAge to 0 (absent counts as non-zero). With enforcement `remediate` it
- * also fixes a member's ConfigMap/ConfigMapPatch kubesphere-config in place: accessTokenMaxAge becomes 0 (v3) or
- * 0s (v4), every other byte stays, and a secret `data` stays secret.
+ * Mandatory: every member sets accessTokenMaxAge to 0 (absent counts as non-zero). An object that says it is a member
+ * is judged on its own resource (Analyze); a config whose role only another object states is judged over the stack.
+ * With enforcement `remediate` it also fixes a member's ConfigMap/ConfigMapPatch kubesphere-config in place:
+ * accessTokenMaxAge becomes 0 (v3) or 0s (v4), every other byte stays, and a secret `data` stays secret.
  */
-export const memberZeroAccessTokenMaxAge: StackValidationPolicy & Pick<ResourceValidationPolicy, "remediateResource"> = {
-  ...stackPolicyForRule(rule),
+export const memberZeroAccessTokenMaxAge: ResourceValidationPolicy & StackValidationPolicy = {
+  ...(policyForRule(rule) as ResourceValidationPolicy & StackValidationPolicy),
   remediateResource: (args: ResourceValidationArgs) => {
     const remedy = memberAccessTokenMaxAgeRemedy(args.type, plainProps(args.props), kubesphereNames(args.getConfig<FleetPolicyConfig>()));
     if (remedy === undefined) return undefined;

@@ -1,46 +1,56 @@
 import type { Policy, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { fleetFromResources, type StackFleet, type StackResource } from "../src/pack/fleetFromResources";
-import { perRequest } from "../src/pack/requestCache";
-import { Enforcement, RuleScope, type Finding, type Rule } from "../src/rules";
+import { decidedBy, Enforcement, RuleScope, type Finding, type Rule } from "../src/rules";
 import { configSchemaFor, kubesphereNames, ruleOptions, type FleetConfigKey, type FleetPolicyConfig } from "./policyConfig";
 
 /** Why a stack policy has nothing to judge. */
 export const NO_CLUSTER_REASON = "no Kubernetes provider or KubeSphere resource in this stack";
 
 /**
- * The policy that enforces one rule: a resource policy for a rule of scope `resource` (judged on each resource as
- * the engine registers it), a stack policy for a rule of scope `fleet`.
+ * The policy that enforces one rule, by the rule's scope: a resource policy (`resource`: judged on each resource as
+ * the engine registers it, in Analyze), a stack policy (`fleet`: judged once over the stack, in AnalyzeStack), or
+ * both under the one name (`resource-and-fleet`: each finding is reported where it is decided, never twice).
  */
 export function policyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): Policy {
-  return rule.scope === RuleScope.resource ? resourcePolicyForRule(rule, configKeys) : stackPolicyForRule(rule, configKeys);
+  switch (rule.scope) {
+    case RuleScope.resource:
+      return resourcePolicyForRule(rule, configKeys);
+    case RuleScope.fleet:
+      return stackPolicyForRule(rule, configKeys);
+    default:
+      return { ...resourcePolicyForRule(rule, configKeys), ...stackPolicyForRule(rule, configKeys) };
+  }
 }
 
 /**
  * The stack policy that enforces one rule: same name, description, severity, enforcement, remediation steps and url
- * as the rule. It reports only the findings at the rule's own enforcement; a mandatory rule's advisory notes ("could
- * not decide": a preview unknown) go to the `kubesphere-fleet-warn-undecided-during-preview` policy instead, so a
- * mandatory policy never blocks on something it could not see.
+ * as the rule. It reports the findings at the rule's own enforcement that only the fleet decides (what one resource
+ * decides was reported on it in Analyze). A mandatory rule's advisory notes ("could not decide": a preview unknown)
+ * go to the `kubesphere-fleet-warn-undecided-during-preview` policy instead, so a mandatory policy never blocks on
+ * something it could not see.
  */
 export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): StackValidationPolicy {
   return {
     ...policyMetadata(rule, configKeys),
     validateStack: (args, reportViolation) => {
-      reportFindings(evaluateStack(args, [rule]), (finding) => finding.enforcement === rule.enforcement, reportViolation);
+      const select = (finding: Finding) => finding.enforcement === rule.enforcement && decidedBy(rule, finding) === RuleScope.fleet;
+      reportFindings(evaluateStack(args, [rule]), select, reportViolation);
     },
   };
 }
 
 /**
- * The resource policy that enforces a rule of scope `resource` on each resource: the rule runs over the cluster
- * that resource alone declares (a provider resource: its kubeconfig credentials; a KubeSphere object: its
- * settings), so a violation shows on the resource at registration, before anything of that cluster is changed.
+ * The resource policy that enforces what one resource decides of a rule: the rule runs over the cluster that resource
+ * alone declares (a provider resource: its kubeconfig credentials; a KubeSphere object: its settings), so a violation
+ * shows on the resource at registration, before anything of that cluster is changed, even in
+ * `pulumi up --skip-preview`.
  */
 export function resourcePolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): ResourceValidationPolicy {
   return {
     ...policyMetadata(rule, configKeys),
     validateResource: (args, reportViolation) => {
       for (const finding of evaluateResource(args, [rule])) {
-        if (finding.enforcement === rule.enforcement) reportViolation(finding.message, args.urn);
+        if (finding.enforcement === rule.enforcement && decidedBy(rule, finding) === RuleScope.resource) reportViolation(finding.message, args.urn);
       }
     },
   };
@@ -60,15 +70,13 @@ function policyMetadata(rule: Rule, configKeys: readonly FleetConfigKey[]) {
 
 /**
  * The fleet a stack declares and what the given rules find in it, with the policy's config applied. Credentials are
- * not read: the rules that judge them have scope `resource` and run on each provider resource instead.
+ * not read: the rules that judge them have scope `resource` and run on each provider resource instead. Each policy
+ * builds its own fleet from its own copy of the resources (the SDK gives every policy one); the model reads each
+ * kubesphere.yaml text once however many policies read it (`TextMemo`).
  */
 export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[]): { stack: StackFleet; findings: Finding[] } {
   const config = args.getConfig<FleetPolicyConfig>();
-  const names = kubesphereNames(config);
-  const resources = args.resources as readonly StackResource[];
-  // Every stack policy of one request sees the same resources: build the fleet once for all of them.
-  const key = [names.namespace, names.configMap, resources.length, resources[0]?.urn, resources[resources.length - 1]?.urn].join("\0");
-  const stack = perRequest(key, () => fleetFromResources(resources, names, { credentials: false }));
+  const stack = fleetFromResources(args.resources as readonly StackResource[], kubesphereNames(config), { credentials: false });
   if (stack.fleet.clusters.length === 0) args.notApplicable(NO_CLUSTER_REASON);
   const options = ruleOptions(config);
   return { stack, findings: rules.flatMap((rule) => rule.evaluate(stack.fleet, options)) };
@@ -77,10 +85,8 @@ export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[])
 /** What the given rules find in the one cluster a single resource declares, with the policy's config applied. */
 export function evaluateResource(args: ResourceValidationArgs, rules: readonly Rule[]): Finding[] {
   const config = args.getConfig<FleetPolicyConfig>();
-  const names = kubesphereNames(config);
   const resource: StackResource = { type: args.type, name: args.name, urn: args.urn, props: args.props, ...(args.provider ? { provider: args.provider } : {}) };
-  // Every resource policy of one Analyze request sees the same resource: read it once for all of them.
-  const stack = perRequest([names.namespace, names.configMap, args.urn].join("\0"), () => fleetFromResources([resource], names));
+  const stack = fleetFromResources([resource], kubesphereNames(config));
   const options = ruleOptions(config);
   return rules.flatMap((rule) => rule.evaluate(stack.fleet, options));
 }

@@ -20,8 +20,10 @@ export const warnUndecidedDuringPreview: StackValidationPolicy = {
     "Otherwise make the value known at preview time (a plain or secret config value rather than another resource's output).",
   configSchema: configSchemaFor(["expectedJwtSecretFingerprint"]),
   validateStack: (args, reportViolation) => {
-    // Rules of scope `resource` decide or stay silent on each resource; only the fleet's rules leave notes here.
-    const rules = allRules().filter((rule) => rule.enforcement === Enforcement.mandatory && rule.scope === RuleScope.fleet);
+    // Rules of scope `resource` decide or stay silent on each resource; the others leave their notes here, whether
+    // the note is about one object (a member's accessTokenMaxAge unknown) or the fleet: a stack policy is the one
+    // place every note is seen once.
+    const rules = allRules().filter((rule) => rule.enforcement === Enforcement.mandatory && rule.scope !== RuleScope.resource);
     const evaluated = evaluateStack(args, rules);
     const byId = new Map(rules.map((rule) => [rule.id, rule]));
     for (const finding of evaluated.findings) {

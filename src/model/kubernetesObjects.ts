@@ -30,6 +30,17 @@ export interface KubernetesObject {
 export type ObjectFacts = { readonly settings: AuthSettings } | { readonly apiserver: ApiserverFacts };
 
 /**
+ * The key paths `factsFromObject` reads of an object of each kind it recognises, so a caller holding much larger
+ * inputs (a Deployment's pod template, a ConfigMap's other keys) can hand it only those.
+ */
+export const OBJECT_PATHS_READ: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  ConfigMap: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["data", KUBESPHERE_CONFIG_KEY]],
+  [CLUSTER_CONFIGURATION.kind]: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["metadata", "labels"], ["spec"]],
+  Secret: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["data", "secret"], ["stringData", "secret"]],
+  Deployment: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["spec", "replicas"]],
+};
+
+/**
  * Recognises the objects that set KubeSphere auth: ConfigMap kubesphere-config (either layout), ClusterConfiguration
  * ks-installer, Secret kubesphere-secret, and the ks-apiserver Deployment. `kind` may be given when the object
  * itself does not say it (Pulumi resource inputs leave it out).

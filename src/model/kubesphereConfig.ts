@@ -3,6 +3,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { CacheType, ClusterRole, KubeSphereLayout, type AuthSettings, type ParseProblem } from "./fleet";
 import { isPlainObject, lookup } from "./lookup";
 import { absent, known, unknown, type Observed } from "./observed";
+import { TextMemo } from "./memo";
 import { SettingsReader } from "./settingsReader";
 
 /** The ConfigMap data key that holds ks-apiserver's configuration. */
@@ -88,6 +89,16 @@ export function readKubesphereConfig(text: string | undefined, source: string, u
       unknownReason ? unknown(`${source}: ${KUBESPHERE_CONFIG_KEY}`, unknownReason) : absent(`${source}: ${KUBESPHERE_CONFIG_KEY}`);
     return { source, kind: "config", role: missing(), jwtSecret: missing(), accessTokenMaxAge: missing(), maximumClockSkew: missing(), cache: missing(), problems: [] };
   }
+  return READ_CONFIGS.get(source, text, () => readKubesphereText(text, source));
+}
+
+/**
+ * Every read of a kubesphere.yaml, by source and text: the policy SDK hands each policy its own copy of the same
+ * resources, and this keeps the YAML parse to once per text (the result is read-only, see `TextMemo`).
+ */
+const READ_CONFIGS = new TextMemo<AuthSettings>();
+
+function readKubesphereText(text: string, source: string): AuthSettings {
   const parsed = parseKubesphereYaml(text, source);
   if (!parsed.data) {
     const broken = absent<never>(`${source}: ${KUBESPHERE_CONFIG_KEY}`);

@@ -1,9 +1,9 @@
 import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts, FleetView } from "../model/fleet";
 import { readKsCoreValues } from "../model/helmValues";
-import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
+import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, OBJECT_PATHS_READ, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { providerCredentials, type KubernetesProviderInputs } from "./kubeconfigCredentials";
-import { validatedInputs } from "./plainInputs";
+import { pickInputs } from "./plainInputs";
 import { HELM_TYPES, KUBERNETES_PROVIDER_TYPE, isKsCoreChart, kindOfType } from "./resourceTypes";
 
 /** A provider as the engine attaches it to a resource (`AnalyzerResource.provider`). */
@@ -14,7 +14,10 @@ export interface StackProvider {
   readonly props: Record<string, unknown>;
 }
 
-/** A registered resource as `validateStack` (or `validateResource`) sees it; `props` may be the SDK's unknown-checking proxy. */
+/**
+ * A registered resource as `validateStack` (or `validateResource`) sees it; `props` may be behind the SDK's
+ * unknown-checking proxy, and only what the model needs is read from them (`pickInputs`).
+ */
 export interface StackResource {
   readonly type: string;
   readonly name: string;
@@ -76,7 +79,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
       const parts = clusterFor(resource);
       if (reading.credentials === false) continue;
       const source = `provider '${resource.name}' kubeconfig`;
-      parts.credentials.push(...providerCredentials(validatedInputs(resource.props) as KubernetesProviderInputs, source));
+      parts.credentials.push(...providerCredentials(pickInputs(resource.props, PROVIDER_PATHS_READ) as KubernetesProviderInputs, source));
       parts.sources.set(source, resource.urn);
       continue;
     }
@@ -84,14 +87,13 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     const isHelm = HELM_TYPES.has(resource.type);
     if (!kind && !isHelm) continue;
     const provider = resource.provider?.type === KUBERNETES_PROVIDER_TYPE ? resource.provider : undefined;
-    const props = validatedInputs(resource.props);
     const parts = clusterFor(provider);
     if (isHelm) {
-      const settings = ksCoreSettings(resource, props);
+      const settings = ksCoreSettings(resource, pickInputs(resource.props, HELM_PATHS_READ));
       if (settings) record(parts, settings.source, resource.urn, () => parts.settings.push(settings));
       continue;
     }
-    const facts = factsFromObject(props as KubernetesObject, names, kind!);
+    const facts = factsFromObject(pickInputs(resource.props, OBJECT_PATHS_READ[kind!]!) as KubernetesObject, names, kind!);
     if (!facts) continue;
     if ("settings" in facts) record(parts, facts.settings.source, resource.urn, () => parts.settings.push(facts.settings));
     else record(parts, facts.apiserver.source, resource.urn, () => parts.apiserver.push(facts.apiserver));
@@ -112,6 +114,10 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     },
   };
 }
+
+/** What is read of a provider's inputs (`providerCredentials`) and of a Helm release's or chart's (`ksCoreSettings`). */
+const PROVIDER_PATHS_READ = [["kubeconfig"], ["context"]] as const;
+const HELM_PATHS_READ = [["chart"], ["name"], ["namespace"], ["values"]] as const;
 
 function record(parts: ClusterParts, source: string, urn: string, add: () => void): void {
   add();

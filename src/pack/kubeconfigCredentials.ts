@@ -4,6 +4,7 @@ import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import { credentialFacts, type KubeconfigUser } from "../model/credentials";
 import type { CredentialFacts } from "../model/fleet";
 import { isPlainObject } from "../model/lookup";
+import { TextMemo } from "../model/memo";
 import { isUnknownValue } from "../model/unknownValue";
 
 /** The inputs of a `pulumi:providers:kubernetes` that decide which credentials it uses. */
@@ -21,6 +22,23 @@ export interface KubernetesProviderInputs {
  * itself reports that, and an unknown must not become a false violation.
  */
 export function providerCredentials(inputs: KubernetesProviderInputs, source: string, readFile: (path: string) => Buffer = readFileSync): CredentialFacts[] {
+  const { kubeconfig, context } = inputs;
+  // Content is read once per text: each certificate policy reads it again. (A pack process lives for one preview or
+  // update, so a certificate file the content names is read once in it too; a kubeconfig path is read every time.)
+  if (readFile === readFileSync && isKubeconfigContent(kubeconfig) && (context === undefined || typeof context === "string")) {
+    return READ_CREDENTIALS.get(`${source}\0${context ?? ""}`, kubeconfig as string, () => readCredentials(inputs, source, readFile));
+  }
+  return readCredentials(inputs, source, readFile);
+}
+
+const READ_CREDENTIALS = new TextMemo<CredentialFacts[]>();
+
+/** Kubeconfig text rather than a path to it: YAML has a newline, JSON a brace. */
+function isKubeconfigContent(kubeconfig: unknown): boolean {
+  return typeof kubeconfig === "string" && /[\n{]/.test(kubeconfig);
+}
+
+function readCredentials(inputs: KubernetesProviderInputs, source: string, readFile: (path: string) => Buffer): CredentialFacts[] {
   const config = kubeconfigDocument(inputs.kubeconfig, readFile);
   if (!config) return [];
   const users = namedEntries(config["users"], "user");
@@ -41,7 +59,7 @@ export function providerCredentials(inputs: KubernetesProviderInputs, source: st
 function kubeconfigDocument(kubeconfig: unknown, readFile: (path: string) => Buffer): Record<string, unknown> | undefined {
   if (typeof kubeconfig !== "string" || kubeconfig.trim() === "" || isUnknownValue(kubeconfig)) return undefined;
   let text = kubeconfig;
-  if (!/[\n{]/.test(kubeconfig)) {
+  if (!isKubeconfigContent(kubeconfig)) {
     try {
       text = readFile(kubeconfig.replace(/^~(?=\/)/, homedir())).toString("utf8");
     } catch {

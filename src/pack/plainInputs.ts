@@ -1,13 +1,15 @@
-import { Secret } from "@pulumi/policy/policy";
+import { Secret, UnknownValueError } from "@pulumi/policy";
+import { isPlainObject } from "../model/lookup";
 import { isUnknownValue, UNKNOWN_VALUE } from "../model/unknownValue";
 
 /**
  * A plain copy of resource inputs as a policy receives them, with every preview unknown replaced by
  * `UNKNOWN_VALUE` so the model's parsers turn it into an `unknown` observation.
  *
- * The policy SDK wraps `props` in a proxy that throws when an unknown is read; this copy reads each property once
- * and catches that, so no policy ever crashes on an unknown. Remediation's proxy hands out secrets as `Secret`
- * objects; the copy unwraps them. Plain objects (tests, the offline check) pass through the same way.
+ * The policy SDK hands `props` to a policy behind a proxy that throws `UnknownValueError` when a preview unknown is
+ * read (its documented behaviour); this copy reads each property once and catches that, so no policy ever crashes on
+ * an unknown. Remediation hands out secrets as `Secret` objects; the copy unwraps them. Plain objects (tests, the
+ * offline check) pass through the same way. Only the public `@pulumi/policy` API is used.
  */
 export function plainInputs(value: unknown): unknown {
   if (typeof value === "string") return isUnknownValue(value) ? UNKNOWN_VALUE : value;
@@ -26,35 +28,46 @@ export function plainInputs(value: unknown): unknown {
 /** `plainInputs` for a resource's `props`, always an object. For remediation, whose result is written back. */
 export function plainProps(props: unknown): Record<string, unknown> {
   const plain = plainInputs(props);
-  return plain !== null && typeof plain === "object" && !Array.isArray(plain) ? (plain as Record<string, unknown>) : {};
+  return isPlainObject(plain) ? plain : {};
 }
 
 /**
- * The policy SDK's proxies answer this key with the object they wrap (`getSpecialProxyTarget` in
- * `@pulumi/policy/proxy`).
+ * A plain copy of only the inputs at the given key paths (each copied whole, see `plainInputs`): what the model reads
+ * of a resource, without copying the rest (a Deployment's pod template, a ConfigMap's other keys). A path through a
+ * preview unknown ends there with `UNKNOWN_VALUE`; a path through a missing key is left out.
  */
-const PROXY_TARGET_KEY = "__getSpecialProxyTarget";
-
-/**
- * A validated resource's inputs to read, without copying them: the object behind the SDK's unknown-checking proxy.
- * It holds the same values with preview unknowns as sentinels, which the model recognises (`isUnknownValue`), and
- * never a `Secret` object (only remediation's proxy makes those). Reading it directly skips a proxy trap and a copy
- * per property; at 1,000 clusters those were a tenth of AnalyzeStack. Inputs that are not behind the SDK's proxy
- * (tests, the offline check) are copied with `plainProps`. Read only: the SDK hands the same object to every policy.
- */
-export function validatedInputs(props: unknown): Readonly<Record<string, unknown>> {
-  if (props !== null && typeof props === "object") {
-    const target = readProperty(props, PROXY_TARGET_KEY);
-    if (target !== null && typeof target === "object" && !Array.isArray(target) && !(target instanceof Secret)) return target as Record<string, unknown>;
+export function pickInputs(props: unknown, paths: readonly (readonly string[])[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const path of paths) {
+    let from = unwrap(props);
+    let into = picked;
+    for (let depth = 0; depth < path.length && isPlainObject(from); depth++) {
+      const key = path[depth]!;
+      const value = unwrap(readProperty(from, key));
+      if (value === undefined) break;
+      if (depth === path.length - 1 || !isPlainObject(value)) {
+        // The end of the path, or something that is not a mapping (an unknown, a string): the model finds what it finds.
+        into[key] = plainInputs(value);
+        break;
+      }
+      if (!isPlainObject(into[key])) into[key] = {};
+      into = into[key] as Record<string, unknown>;
+      from = value;
+    }
   }
-  return plainProps(props);
+  return picked;
 }
 
+function unwrap(value: unknown): unknown {
+  return value instanceof Secret ? value.value : value;
+}
+
+/** One property through the SDK's proxy: a preview unknown (the proxy throws `UnknownValueError`) becomes `UNKNOWN_VALUE`. */
 function readProperty(container: object, key: string): unknown {
   try {
     return (container as Record<string, unknown>)[key];
-  } catch {
-    // The SDK's proxy throws UnknownValueError for a preview unknown.
-    return UNKNOWN_VALUE;
+  } catch (error) {
+    if (error instanceof UnknownValueError) return UNKNOWN_VALUE;
+    throw error;
   }
 }

@@ -14,13 +14,17 @@ interface SecretUse {
 /**
  * Every cluster must sign and verify with the host's jwtSecret; a member with another secret rejects the host's
  * tokens with `signature is invalid`. Linear in the number of observations.
+ *
+ * With `expectedJwtSecretFingerprint` configured, every jwtSecret is compared with it, so each object decides its own
+ * finding (the pack reports it on that resource before it is applied). Without it, the reference is the host's secret
+ * (or, with no host, the one most clusters use): that needs the fleet.
  */
 export const fleetSharedJwtSecret: Rule = {
   id: FLEET_SHARED_JWT_SECRET,
   description: "Checks whether every cluster of the fleet uses the same jwtSecret as the host cluster.",
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,
-  scope: RuleScope.fleet,
+  scope: RuleScope.resourceAndFleet,
   remediationSteps:
     "Set one jwtSecret for the whole fleet: on 3.x in the ClusterConfiguration ks-installer (spec.authentication.jwtSecret), " +
     "on 4.x in the ks-core values (authentication.issuer.jwtSecret), or run `pulumi config set --secret jwtSecret …` in this project. " +
@@ -33,11 +37,12 @@ export const fleetSharedJwtSecret: Rule = {
       for (const settings of cluster.settings) {
         const secret = settings.jwtSecret;
         if (secret.state === "known") uses.push({ cluster, digest: secret.value.digest, source: secret.source });
-        else if (secret.state === "unknown") findings.push(undecided(cluster.name, secret.source, secret.reason));
+        else if (secret.state === "unknown") findings.push(undecided(cluster.name, secret.source, secret.reason, options));
       }
     }
     const reference = referenceSecret(uses, options);
     if (!reference) return findings;
+    const decidedBy = options.expectedJwtSecretFingerprint ? RuleScope.resource : RuleScope.fleet;
     for (const use of uses) {
       if (use.digest === reference.digest) continue;
       findings.push({
@@ -45,6 +50,7 @@ export const fleetSharedJwtSecret: Rule = {
         enforcement: Enforcement.mandatory,
         cluster: use.cluster.name,
         source: use.source,
+        decidedBy,
         message:
           `Cluster '${use.cluster.name}' jwtSecret (${use.source}) is ${shortFingerprint(use.digest)}; ${reference.label} is ` +
           `${shortFingerprint(reference.digest)}. Tokens from the host fail with "signature is invalid". ` +
@@ -74,12 +80,13 @@ function referenceSecret(uses: readonly SecretUse[], options: RuleOptions): { di
   return best && counts.size > 1 ? { digest: best.digest, label: `the secret most clusters use` } : undefined;
 }
 
-function undecided(cluster: string, source: string, reason: string): Finding {
+function undecided(cluster: string, source: string, reason: string, options: RuleOptions): Finding {
   return {
     ruleId: FLEET_SHARED_JWT_SECRET,
     enforcement: Enforcement.advisory,
     cluster,
     source,
+    decidedBy: options.expectedJwtSecretFingerprint ? RuleScope.resource : RuleScope.fleet,
     message: `Cluster '${cluster}' jwtSecret (${source}) is ${reason}, so it cannot be compared with the fleet's yet.`,
   };
 }

@@ -10,11 +10,20 @@ export type Enforcement = (typeof Enforcement)[keyof typeof Enforcement];
  * What a rule needs to see to decide. `resource`: every finding is about one declared object (a kubesphere.yaml,
  * a ClusterConfiguration, a provider's kubeconfig) and needs nothing else, so the policy pack judges it on each
  * resource as the engine registers it. `fleet`: a finding needs several objects of a cluster, or several clusters,
- * so the pack judges it once over the whole stack. The offline check and the live audit run every rule over the
- * fleet either way.
+ * so the pack judges it once over the whole stack. `resource-and-fleet`: some findings are decided by one object
+ * alone and some only by the fleet; each finding says which (`decidedBy`), and the pack reports each where it is
+ * decided first, never twice. The offline check and the live audit run every rule over the fleet either way.
  */
-export const RuleScope = { resource: "resource", fleet: "fleet" } as const;
+export const RuleScope = { resource: "resource", fleet: "fleet", resourceAndFleet: "resource-and-fleet" } as const;
 export type RuleScope = (typeof RuleScope)[keyof typeof RuleScope];
+
+/** What decides a finding: the one object it is about (the resource), or only several objects or clusters. */
+export type DecidedBy = typeof RuleScope.resource | typeof RuleScope.fleet;
+
+/** What decides a finding of this rule: its own `decidedBy`, else the rule's scope (`resource-and-fleet` rules set it). */
+export function decidedBy(rule: Rule, finding: Finding): DecidedBy {
+  return finding.decidedBy ?? (rule.scope === RuleScope.resource ? RuleScope.resource : RuleScope.fleet);
+}
 
 export interface RuleOptions {
   /** The instant certificates are judged against. */
@@ -45,6 +54,11 @@ export interface Finding {
   readonly source?: string;
   /** Subject first, measured value and limit, and the fix. Never a secret. */
   readonly message: string;
+  /**
+   * For a rule of scope `resource-and-fleet`: `resource` when the object named by `source` decides this finding by
+   * itself (with the rule options), so the pack reports it on that resource in Analyze; `fleet` otherwise.
+   */
+  readonly decidedBy?: DecidedBy;
 }
 
 /** A rule over the normalised fleet. Pure: no Pulumi, Kubernetes or I/O. */

@@ -15,7 +15,7 @@ import { timeScale } from "../helpers/checkCli";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET, fixtureKubesphereYaml } from "../helpers/fixtures";
 import { wireResources } from "../helpers/wireStack";
-import { apiserverDeployment, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "../policies/stackFixtures";
+import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "../policies/stackFixtures";
 
 const PACK_DIR = join(__dirname, "..", "..", "policies");
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
@@ -80,9 +80,9 @@ test.serial("GetAnalyzerInfo lists every policy with its metadata and config sch
   for (const rule of allRules()) {
     const policy = info.policies.find((p) => p.name === rule.id)!;
     t.like(policy, { description: rule.description, enforcementLevel: rule.enforcement, severity: rule.severity, remediationSteps: rule.remediationSteps });
-    // A rule about one resource is a resource policy; the SDK also lists a stack policy that remediates resources
-    // as a resource policy, and AnalyzeStack still runs it.
-    t.is(policy.type, rule.scope === "resource" || rule.id === MAX_AGE ? "resource" : "stack", rule.id);
+    // A rule about one resource is a resource policy; the SDK lists a policy with both a resource and a stack part as
+    // a resource policy, and AnalyzeStack still runs its stack part.
+    t.is(policy.type, rule.scope === "fleet" ? "stack" : "resource", rule.id);
     t.like(policy.configSchema?.properties, { namespace: { default: "kubesphere-system" }, configMap: { default: "kubesphere-config" } });
   }
   t.like(info.policies.find((p) => p.name === "kubesphere-kubeconfig-renew-expiring-certificate")!.configSchema!.properties, { certificateExpiryWindowDays: { default: 30 } });
@@ -174,7 +174,7 @@ test.serial("unrelated resources are ignored, and a stack of only those is not a
   t.deepEqual((await analyzeStack([...certifiedStack(), ...unrelatedResources("host")])).diagnostics, []);
   const unrelated = await analyzeStack([{ type: "random:index/randomPassword:RandomPassword", name: "p", props: { length: 16 } }]);
   t.deepEqual(unrelated.diagnostics, []);
-  t.is(unrelated.notApplicable.length, allRules().filter((r) => r.scope === "fleet").length + 1);
+  t.is(unrelated.notApplicable.length, allRules().filter((r) => r.scope !== "resource").length + 1);
   t.true(unrelated.notApplicable.every((n) => n.reason === "no Kubernetes provider or KubeSphere resource in this stack"));
 });
 
@@ -203,7 +203,7 @@ test.serial("Analyze of a single resource runs no stack policy", async (t) => {
   const [resource] = wireResources([configMapResource("host", "v3.4/kubesphere-config.host.yaml")]);
   const { diagnostics, notApplicable } = await pack.analyze(resource!);
   t.deepEqual(diagnostics, []);
-  t.deepEqual(notApplicable.map((n) => n.policyName), [MAX_AGE]);
+  t.deepEqual(notApplicable, []);
 });
 
 test.serial("Analyze judges a provider's certificate and a resource's own kubesphere.yaml as they are registered", async (t) => {
@@ -222,6 +222,105 @@ test.serial("Analyze judges a provider's certificate and a resource's own kubesp
   ]);
   seen.push(...[...onProvider.diagnostics, ...onConfigMap.diagnostics].flatMap((d) => [d.message, d.description]));
   t.false(onConfigMap.diagnostics[0]!.message.includes("tooShortSecret"));
+});
+
+/** What Analyze alone (no AnalyzeStack: `pulumi up --skip-preview`, one registration at a time) says of each resource. */
+async function analyzeOnly(specs: ResourceSpec[]): Promise<AnalyzeResult["diagnostics"]> {
+  const diagnostics = [];
+  for (const resource of wireResources(specs)) diagnostics.push(...(await pack.analyze(resource)).diagnostics);
+  seen.push(...diagnostics.flatMap((d) => [d.message, d.description]));
+  return diagnostics;
+}
+
+const mandatory = (diagnostics: AnalyzeResult["diagnostics"]) => diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => [d.policyName, d.urn]);
+
+test.serial("Analyze alone blocks a 4.1 member kubesphere-config with accessTokenMaxAge: 2h, before it is applied", async (t) => {
+  const member = configMapResource("member-2", "v4.1/kubesphere-config.member.yaml", { patch: true, edit: (s) => s.replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h") });
+  const diagnostics = await analyzeOnly([providerWithCertificate("member-2", 300), member]);
+  t.deepEqual(mandatory(diagnostics), [[MAX_AGE, "urn:pulumi:dev::kubesphere-fleet::kubernetes:core/v1:ConfigMapPatch::member-2-kubesphere-config"]]);
+  t.regex(diagnostics[0]!.message, /Member 'member-2' accessTokenMaxAge \(.*authentication\.issuer\.accessTokenMaxAge\) is 2h; .*token not found in cache/);
+});
+
+test.serial("Analyze alone blocks a 3.4 ClusterConfiguration patch that says clusterRole: member with oauthOptions.accessTokenMaxAge: 2h", async (t) => {
+  const patch = clusterConfigurationResource(
+    "member-1",
+    (cc) => {
+      cc.spec.multicluster.clusterRole = "member";
+      cc.spec.authentication.jwtSecret = FIXTURE_JWT_SECRET;
+      cc.spec.authentication.oauthOptions = { accessTokenMaxAge: "2h" };
+    },
+    true,
+  );
+  const diagnostics = await analyzeOnly([providerWithCertificate("member-1", 300), patch]);
+  const urn = "urn:pulumi:dev::kubesphere-fleet::kubernetes:installer.kubesphere.io/v1alpha1:ClusterConfigurationPatch::member-1-ks-installer";
+  t.true(mandatory(diagnostics).some(([policy, at]) => policy === MAX_AGE && at === urn), JSON.stringify(mandatory(diagnostics)));
+  t.regex(diagnostics.find((d) => d.policyName === MAX_AGE)!.message, /ClusterConfiguration .*authentication\.oauthOptions\.accessTokenMaxAge\) is 2h/);
+});
+
+test.serial("Analyze alone blocks a ConfigMap whose jwtSecret is not the configured expectedJwtSecretFingerprint", async (t) => {
+  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: `sha256:${sha256Hex(OTHER_SECRET).slice(0, 12)}` } });
+  try {
+    const diagnostics = await analyzeOnly([providerWithCertificate("host", 300), configMapResource("host", "v3.4/kubesphere-config.host.yaml")]);
+    t.deepEqual(mandatory(diagnostics), [[SHARED, "urn:pulumi:dev::kubesphere-fleet::kubernetes:core/v1:ConfigMap::host-kubesphere-config"]]);
+    t.regex(diagnostics[0]!.message, new RegExp(`is sha256:${sha256Hex(FIXTURE_JWT_SECRET).slice(0, 12)}; the fleet's expected jwtSecret \\(policy config\\) is sha256:${sha256Hex(OTHER_SECRET).slice(0, 12)}`));
+    // The same fleet with its own fingerprint configured passes, resource by resource.
+    await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: sha256Hex(FIXTURE_JWT_SECRET) } });
+    t.deepEqual(await analyzeOnly(certifiedStack()), []);
+  } finally {
+    await pack.configure();
+  }
+});
+
+test.serial("Analyze alone passes a compliant fleet, and gives no mandatory violation for a role or secret unknown during preview", async (t) => {
+  t.deepEqual(await analyzeOnly(certifiedStack()), []);
+  const unknownData = configMapResource("edge", "v3.4/kubesphere-config.member.yaml");
+  (unknownData.props as Record<string, unknown>)["data"] = WIRE_UNKNOWN;
+  const unknownRoleConfig = configMapResource("edge-2", "v4.1/kubesphere-config.member.yaml", { edit: (s) => s.replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h") });
+  const unknownRole = (text: string) => text.replace(/clusterRole: "member"/, `clusterRole: ${WIRE_UNKNOWN}`);
+  const unknownRoleCc = clusterConfigurationResource(
+    "edge-3",
+    (cc) => {
+      cc.spec.multicluster.clusterRole = WIRE_UNKNOWN;
+      cc.spec.authentication.jwtSecret = WIRE_UNKNOWN;
+      cc.spec.authentication.oauthOptions = { accessTokenMaxAge: "2h" };
+    },
+    true,
+  );
+  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: sha256Hex(FIXTURE_JWT_SECRET) } });
+  try {
+    const diagnostics = await analyzeOnly([
+      unknownData,
+      configMapResource("edge-2", "v4.1/kubesphere-config.member.yaml", { edit: (s) => unknownRole(s.replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h")) }),
+      { ...unknownRoleConfig, props: { ...unknownRoleConfig.props, data: { "kubesphere.yaml": WIRE_UNKNOWN } } },
+      unknownRoleCc,
+      ksCoreRelease("edge-4", { multicluster: { role: WIRE_UNKNOWN }, authentication: { issuer: { jwtSecret: WIRE_UNKNOWN, accessTokenMaxAge: "2h" } } }),
+    ]);
+    t.deepEqual(mandatory(diagnostics), []);
+  } finally {
+    await pack.configure();
+  }
+});
+
+test.serial("each violation is reported once, by Analyze when the resource decides it, else by AnalyzeStack", async (t) => {
+  const specs = certifiedStack();
+  specs[4] = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { edit: (s) => s.replace("accessTokenMaxAge: 0", "accessTokenMaxAge: 2h") });
+  specs.push(ksCoreRelease("member-2", { multicluster: { role: "member" }, authentication: { issuer: { jwtSecret: OTHER_SECRET } } }));
+  const resources = wireResources(specs);
+  const perResource = [];
+  for (const resource of resources) perResource.push(...(await pack.analyze(resource)).diagnostics);
+  const stack = (await pack.analyzeStack(resources)).diagnostics;
+  seen.push(...[...perResource, ...stack].flatMap((d) => [d.message, d.description]));
+  t.deepEqual(perResource.map((d) => d.policyName), [MAX_AGE], "the member's own config says member: decided on its resource");
+  t.deepEqual(stack.map((d) => d.policyName), [SHARED], "equality with the host needs the fleet");
+  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: sha256Hex(FIXTURE_JWT_SECRET) } });
+  try {
+    const again = [];
+    for (const resource of resources) again.push(...(await pack.analyze(resource)).diagnostics);
+    t.deepEqual(again.map((d) => d.policyName).sort(), [SHARED, MAX_AGE].sort(), "with a fingerprint configured, the secret is decided on its resource");
+    t.deepEqual((await pack.analyzeStack(resources)).diagnostics, [], "and AnalyzeStack does not report either again");
+  } finally {
+    await pack.configure();
+  }
 });
 
 test.serial("Remediate, when configured, sets a member's accessTokenMaxAge to 0 and keeps the data secret", async (t) => {

@@ -122,19 +122,30 @@ export function isStackPolicy(policy: Policy): policy is StackValidationPolicy {
   return typeof (policy as Partial<StackValidationPolicy>).validateStack === "function";
 }
 
+export function isResourcePolicy(policy: Policy): policy is ResourceValidationPolicy {
+  return (policy as Partial<ResourceValidationPolicy>).validateResource !== undefined;
+}
+
 /**
- * Runs a policy the way the engine does over a stack: a stack policy once over every resource (AnalyzeStack), a
- * resource policy on each resource with its provider attached (one Analyze per resource).
+ * Runs a policy the way the engine does over a stack: its resource part on each resource with its provider attached
+ * (one Analyze per resource), then its stack part once over every resource (AnalyzeStack). A policy may have both.
  */
 export async function runPolicy(policy: Policy, specs: readonly ResourceSpec[], config: FleetPolicyConfig = {}): Promise<PolicyRun> {
-  if (isStackPolicy(policy)) return runStackPolicy(policy, specs, config);
+  const perResource = isResourcePolicy(policy) ? await runResourcePolicy(policy, specs, config) : [];
+  if (!isStackPolicy(policy)) return { violations: perResource };
+  const stack = await runStackPolicy(policy, specs, config);
+  return { ...stack, violations: [...perResource, ...stack.violations] };
+}
+
+/** Runs a policy's resource part only: what Analyze reports, resource by resource, with no AnalyzeStack. */
+export async function runResourcePolicy(policy: ResourceValidationPolicy, specs: readonly ResourceSpec[], config: FleetPolicyConfig = {}): Promise<Violation[]> {
   const { violations, report } = collectViolations();
   for (const args of resourceArgs(specs, config)) {
     try {
-      for (const validate of [(policy as ResourceValidationPolicy).validateResource ?? []].flat()) await validate(args, report);
+      for (const validate of [policy.validateResource ?? []].flat()) await validate(args, report);
     } catch (error) {
       if (!(error instanceof NotApplicable)) throw error;
     }
   }
-  return { violations };
+  return violations;
 }

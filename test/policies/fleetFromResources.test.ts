@@ -4,9 +4,8 @@ import { roleOf } from "../../src/model/clusterView";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { isUnknownValue, UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { fleetFromResources, NO_PROVIDER_CLUSTER, type StackResource } from "../../src/pack/fleetFromResources";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { convertEachRequestOnce, perRequest } from "../../src/pack/requestCache";
-import { plainInputs, plainProps, validatedInputs } from "../../src/pack/plainInputs";
+import { TextMemo } from "../../src/model/memo";
+import { pickInputs, plainInputs, plainProps } from "../../src/pack/plainInputs";
 import { isKsCoreChart, kindOfType } from "../../src/pack/resourceTypes";
 import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../helpers/args";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
@@ -99,15 +98,17 @@ test("plainInputs copies the SDK proxy and replaces every typed unknown sentinel
   t.deepEqual(plainInputs(proxied), { a: [1, UNKNOWN_VALUE], b: { c: UNKNOWN_VALUE, d: true } });
 });
 
-test("validatedInputs reads the object behind the SDK's proxy as is, and every typed sentinel in it is unknown to the model", (t) => {
-  const { unknownCheckingProxy } = require("@pulumi/policy/proxy");
-  const inputs = { spec: { replicas: "3eeb2bf0-c639-47a8-9e75-3b44932eb421" }, data: { "kubesphere.yaml": "a: 1" } };
-  t.is(validatedInputs(unknownCheckingProxy(inputs)), inputs, "no copy");
-  t.true(isUnknownValue(inputs.spec.replicas));
+test("pickInputs copies only the paths the model reads, through the SDK's proxy, with every unknown on the way as the sentinel", (t) => {
+  const { unknownCheckingProxy } = require("@pulumi/policy");
+  const inputs = {
+    metadata: { name: "ks-apiserver", namespace: "kubesphere-system", annotations: { big: "x".repeat(1000) } },
+    spec: { replicas: "3eeb2bf0-c639-47a8-9e75-3b44932eb421", template: { spec: { containers: [{ name: "a" }] } } },
+  };
+  const picked = pickInputs(unknownCheckingProxy(inputs), [["metadata", "name"], ["metadata", "namespace"], ["spec", "replicas"], ["data", "x"]]);
+  t.deepEqual(picked, { metadata: { name: "ks-apiserver", namespace: "kubesphere-system" }, spec: { replicas: UNKNOWN_VALUE } });
+  t.deepEqual(pickInputs(unknownCheckingProxy({ data: "dd056dcd-154b-4c76-9bd3-c8f88648b5ff" }), [["data", "kubesphere.yaml"]]), { data: UNKNOWN_VALUE });
   t.like(cluster([apiserverDeployment("edge", "3eeb2bf0-c639-47a8-9e75-3b44932eb421")], "edge").apiserver[0], { replicas: { state: "unknown" } });
-  const plain = { a: UNKNOWN_VALUE };
-  t.not(validatedInputs(plain), plain, "inputs not behind the SDK's proxy are copied");
-  t.deepEqual(validatedInputs(plain), plain);
+  t.true(isUnknownValue(inputs.spec.replicas));
 });
 
 test("remediation's secrets come out of plainProps unwrapped", (t) => {
@@ -133,19 +134,15 @@ test("clusters with identical config each get their own settings (nothing is sha
   t.deepEqual(fleetOf(specs).fleet, fleet);
 });
 
-test("inside the pack, one request's properties are converted once and the fleet is built once per request", (t) => {
-  convertEachRequestOnce();
-  const request = [Struct.fromJavaScript({ a: 1 }), Struct.fromJavaScript({ b: "x" })];
-  t.is(request[0]!.toJavaScript(), request[0]!.toJavaScript(), "the second stack policy gets the first one's conversion");
-  t.deepEqual(request[1]!.toJavaScript(), { b: "x" });
-  const { deserializeProperties } = require("@pulumi/policy/deserialize");
-  t.is(deserializeProperties(request[0], false), deserializeProperties(request[0], false), "validation shares the deserialized properties");
-  t.not(deserializeProperties(request[0], true), deserializeProperties(request[0], true), "remediation, which writes, never does");
-  let builds = 0;
-  const build = () => ++builds;
-  t.is(perRequest("names", build), 1);
-  t.is(perRequest("names", build), 1, "the same request: built once");
-  t.is(perRequest("other names", build), 2, "another key (other policy config): built again");
-  Struct.fromJavaScript({ c: true }).toJavaScript();
-  t.is(perRequest("other names", build), 3, "a new request: built again");
+test("the model reads each kubesphere.yaml text once, however many policies read a copy of it; results stay per source", (t) => {
+  const memo = new TextMemo<number>(2);
+  let computed = 0;
+  const compute = () => ++computed;
+  t.is(memo.get("a", "text", compute), 1);
+  t.is(memo.get("a", "text".slice(0), compute), 1, "an equal text, another string: the same result");
+  t.is(memo.get("b", "text", compute), 2, "another source: read again");
+  t.is(memo.get("a", "other", compute), 3);
+  t.is(memo.get("a", "text", compute), 1, "still held by the previous generation");
+  const specs = [configMapResource("a", "v4.1/kubesphere-config.member.yaml")];
+  t.is(fleetOf(specs).fleet.clusters[0]!.settings[0], fleetOf(specs).fleet.clusters[0]!.settings[0], "two policies' copies of one resource: one read");
 });

@@ -18,7 +18,7 @@ import { WARN_UNDECIDED_DURING_PREVIEW, warnUndecidedDuringPreview } from "../..
 import { sha256Hex } from "../../src/model/secretFacts";
 import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { allRules } from "../../src/rules";
-import { isStackPolicy, kubernetesProvider, runPolicy, urnOf, type ResourceSpec } from "../helpers/args";
+import { isResourcePolicy, isStackPolicy, kubernetesProvider, runPolicy, urnOf, type ResourceSpec } from "../helpers/args";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "./stackFixtures";
@@ -53,9 +53,12 @@ test("the pack has one policy per rule, with the rule's name and metadata, and o
     t.like(policy, { description: rule.description, severity: rule.severity, enforcementLevel: rule.enforcement, remediationSteps: rule.remediationSteps });
     t.is(policy.url, rule.url);
     t.deepEqual(Object.keys(policy.configSchema!.properties).slice(0, 2), ["namespace", "configMap"]);
-    // A rule about one resource is judged on each resource (Analyze), a fleet rule once over the stack.
-    t.is(isStackPolicy(policy), rule.scope === "fleet", rule.id);
-    t.is(typeof (isStackPolicy(policy) ? policy.validateStack : (policy as ResourceValidationPolicy).validateResource), "function");
+    // A rule about one resource is judged on each resource (Analyze), a fleet rule once over the stack, and a rule
+    // with findings of both kinds in both, under its one name.
+    t.is(isStackPolicy(policy), rule.scope !== "resource", rule.id);
+    t.is(isResourcePolicy(policy), rule.scope !== "fleet", rule.id);
+    if (isStackPolicy(policy)) t.is(typeof policy.validateStack, "function");
+    if (isResourcePolicy(policy)) t.is(typeof (policy as ResourceValidationPolicy).validateResource, "function");
   }
   t.is(warnUndecidedDuringPreview.enforcementLevel, "advisory");
   t.regex(warnUndecidedDuringPreview.description, /^Checks whether .+\.$/);
