@@ -2,7 +2,7 @@ import type { ApiserverFacts, AuthSettings, ClusterRole, ClusterView, Credential
 import { CLUSTER_CONFIGURATION, readClusterConfiguration } from "./installerConfig";
 import { KUBESPHERE_CONFIG_KEY, readKubesphereConfig } from "./kubesphereConfig";
 import { KUBESPHERE_SECRET_NAME, readKubesphereSecret } from "./kubesphereSecret";
-import { lookup } from "./lookup";
+import { lookup, type ObjectKeys } from "./lookup";
 import { known, unknown } from "./observed";
 import { isUnknownValue } from "./unknownValue";
 
@@ -29,15 +29,17 @@ export interface KubernetesObject {
 /** What one object tells about a cluster's KubeSphere auth, or undefined for an unrelated object. */
 export type ObjectFacts = { readonly settings: AuthSettings } | { readonly apiserver: ApiserverFacts };
 
+const NAMED = { kind: true, metadata: { name: true, namespace: true } } as const;
+
 /**
- * The key paths `factsFromObject` reads of an object of each kind it recognises, so a caller holding much larger
- * inputs (a Deployment's pod template, a ConfigMap's other keys) can hand it only those.
+ * The keys `factsFromObject` reads of an object of each kind it recognises, so a caller holding much larger inputs
+ * (a Deployment's pod template, a ConfigMap's other keys) can hand it only those.
  */
-export const OBJECT_PATHS_READ: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  ConfigMap: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["data", KUBESPHERE_CONFIG_KEY]],
-  [CLUSTER_CONFIGURATION.kind]: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["metadata", "labels"], ["spec"]],
-  Secret: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["data", "secret"], ["stringData", "secret"]],
-  Deployment: [["kind"], ["metadata", "name"], ["metadata", "namespace"], ["spec", "replicas"]],
+export const OBJECT_KEYS_READ: Readonly<Record<string, ObjectKeys>> = {
+  ConfigMap: { ...NAMED, data: { [KUBESPHERE_CONFIG_KEY]: true } },
+  [CLUSTER_CONFIGURATION.kind]: { kind: true, metadata: { ...NAMED.metadata, labels: true }, spec: true },
+  Secret: { ...NAMED, data: { secret: true }, stringData: { secret: true } },
+  Deployment: { ...NAMED, spec: { replicas: true } },
 };
 
 /**

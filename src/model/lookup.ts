@@ -18,3 +18,8 @@ export function lookup(data: unknown, path: readonly string[]): Lookup {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
+
+/** Keys to read of some data: `true` for a whole value, a tree for some of its keys, e.g. `{ metadata: { name: true } }`. */
+export interface ObjectKeys {
+  readonly [key: string]: ObjectKeys | true;
+}

@@ -1,6 +1,6 @@
 import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts, FleetView } from "../model/fleet";
 import { readKsCoreValues } from "../model/helmValues";
-import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, OBJECT_PATHS_READ, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
+import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, OBJECT_KEYS_READ, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { providerCredentials, type KubernetesProviderInputs } from "./kubeconfigCredentials";
 import { pickInputs } from "./plainInputs";
@@ -79,7 +79,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
       const parts = clusterFor(resource);
       if (reading.credentials === false) continue;
       const source = `provider '${resource.name}' kubeconfig`;
-      parts.credentials.push(...providerCredentials(pickInputs(resource.props, PROVIDER_PATHS_READ) as KubernetesProviderInputs, source));
+      parts.credentials.push(...providerCredentials(pickInputs(resource.props, PROVIDER_KEYS_READ) as KubernetesProviderInputs, source));
       parts.sources.set(source, resource.urn);
       continue;
     }
@@ -89,11 +89,11 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     const provider = resource.provider?.type === KUBERNETES_PROVIDER_TYPE ? resource.provider : undefined;
     const parts = clusterFor(provider);
     if (isHelm) {
-      const settings = ksCoreSettings(resource, pickInputs(resource.props, HELM_PATHS_READ));
+      const settings = ksCoreSettings(resource, pickInputs(resource.props, HELM_KEYS_READ));
       if (settings) record(parts, settings.source, resource.urn, () => parts.settings.push(settings));
       continue;
     }
-    const facts = factsFromObject(pickInputs(resource.props, OBJECT_PATHS_READ[kind!]!) as KubernetesObject, names, kind!);
+    const facts = factsFromObject(pickInputs(resource.props, OBJECT_KEYS_READ[kind!]!) as KubernetesObject, names, kind!);
     if (!facts) continue;
     if ("settings" in facts) record(parts, facts.settings.source, resource.urn, () => parts.settings.push(facts.settings));
     else record(parts, facts.apiserver.source, resource.urn, () => parts.apiserver.push(facts.apiserver));
@@ -116,8 +116,8 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
 }
 
 /** What is read of a provider's inputs (`providerCredentials`) and of a Helm release's or chart's (`ksCoreSettings`). */
-const PROVIDER_PATHS_READ = [["kubeconfig"], ["context"]] as const;
-const HELM_PATHS_READ = [["chart"], ["name"], ["namespace"], ["values"]] as const;
+const PROVIDER_KEYS_READ = { kubeconfig: true, context: true } as const;
+const HELM_KEYS_READ = { chart: true, name: true, namespace: true, values: true } as const;
 
 function record(parts: ClusterParts, source: string, urn: string, add: () => void): void {
   add();

@@ -1,5 +1,5 @@
 import { Secret, UnknownValueError } from "@pulumi/policy";
-import { isPlainObject } from "../model/lookup";
+import { isPlainObject, type ObjectKeys } from "../model/lookup";
 import { isUnknownValue, UNKNOWN_VALUE } from "../model/unknownValue";
 
 /**
@@ -32,28 +32,19 @@ export function plainProps(props: unknown): Record<string, unknown> {
 }
 
 /**
- * A plain copy of only the inputs at the given key paths (each copied whole, see `plainInputs`): what the model reads
- * of a resource, without copying the rest (a Deployment's pod template, a ConfigMap's other keys). A path through a
- * preview unknown ends there with `UNKNOWN_VALUE`; a path through a missing key is left out.
+ * A plain copy of only the inputs a tree names: what the model reads of a resource, without copying the rest (a
+ * Deployment's pod template, a ConfigMap's other keys). Each property is read once. A preview unknown on the way is
+ * copied as the sentinel, where the model's parsers find it; a missing key is left out.
  */
-export function pickInputs(props: unknown, paths: readonly (readonly string[])[]): Record<string, unknown> {
+export function pickInputs(props: unknown, tree: ObjectKeys): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const path of paths) {
-    let from = unwrap(props);
-    let into = picked;
-    for (let depth = 0; depth < path.length && isPlainObject(from); depth++) {
-      const key = path[depth]!;
-      const value = unwrap(readProperty(from, key));
-      if (value === undefined) break;
-      if (depth === path.length - 1 || !isPlainObject(value)) {
-        // The end of the path, or something that is not a mapping (an unknown, a string): the model finds what it finds.
-        into[key] = plainInputs(value);
-        break;
-      }
-      if (!isPlainObject(into[key])) into[key] = {};
-      into = into[key] as Record<string, unknown>;
-      from = value;
-    }
+  const from = unwrap(props);
+  if (!isPlainObject(from)) return picked;
+  for (const key of Object.keys(tree)) {
+    const value = unwrap(readProperty(from, key));
+    if (value === undefined) continue;
+    const below = tree[key]!;
+    picked[key] = below === true || !isPlainObject(value) ? plainInputs(value) : pickInputs(value, below);
   }
   return picked;
 }

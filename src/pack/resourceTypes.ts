@@ -14,6 +14,16 @@ const RECOGNISED_KINDS: ReadonlySet<string> = new Set(["ConfigMap", "ClusterConf
  * `ClusterConfiguration`. Typed resources' inputs leave `kind` out, so this is the only place it is known.
  */
 export function kindOfType(type: string): string | undefined {
+  if (KINDS.has(type)) return KINDS.get(type);
+  const kind = parseKind(type);
+  if (KINDS.size < 10_000) KINDS.set(type, kind);
+  return kind;
+}
+
+/** Every type token seen, with its kind: every policy asks again about every resource. */
+const KINDS = new Map<string, string | undefined>();
+
+function parseKind(type: string): string | undefined {
   const match = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
   if (!match) return undefined;
   const kind = match[2]!.replace(/Patch$/, "");
