@@ -12,6 +12,8 @@ export type AuditSource =
 export interface AuditArgs {
   readonly source: AuditSource;
   readonly save?: string;
+  /** Where to write the Prometheus textfile-collector metrics. */
+  readonly openmetrics?: string;
   readonly json: boolean;
   readonly colour: boolean;
   readonly timeoutMs: number;
@@ -37,6 +39,8 @@ Clusters:
 
 Options:
   --save <dir>               write <dir>/<cluster>/*.yaml (mode 0600) for \`npm run check -- --live <dir>\`
+  --openmetrics <file>       also write the audit as Prometheus metrics (node_exporter textfile collector
+                             format, e.g. /var/lib/prometheus/node-exporter/kubesphere-fleet.prom), atomically, 0644
   --json                     print one JSON document instead of the report
   --timeout <seconds>        per cluster (default ${DEFAULT_TIMEOUT_MS / 1000})
   --concurrency <n>          clusters read at once (default ${DEFAULT_CONCURRENCY})
@@ -59,6 +63,7 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
         namespace: { type: "string" },
         "config-map": { type: "string" },
         save: { type: "string" },
+        openmetrics: { type: "string" },
         json: { type: "boolean", default: false },
         timeout: { type: "string" },
         concurrency: { type: "string" },
@@ -95,6 +100,7 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
   return {
     source,
     ...(values.save !== undefined ? { save: resolve(nonEmpty(values.save, "--save")!) } : {}),
+    ...(values.openmetrics !== undefined ? { openmetrics: resolve(nonEmpty(values.openmetrics, "--openmetrics")!) } : {}),
     json: values.json ?? false,
     colour: defaults.isTty && !values.json && !values["no-color"] && !defaults.env["NO_COLOR"],
     timeoutMs: Math.round(positive(values.timeout, "--timeout", DEFAULT_TIMEOUT_MS / 1000, false) * 1000),

@@ -14,7 +14,7 @@ import { FLEET_SHARED_JWT_SECRET } from "../../src/rules/fleetSharedJwtSecret";
 import { MEMBER_ZERO_ACCESS_TOKEN_MAX_AGE } from "../../src/rules/memberZeroAccessTokenMaxAge";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { DRIFTED_JWT_SECRET, forbiddenStrings, PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34DriftedMember, v34Host, v34Member, v41Member, type CliRun, type LiveFleet } from "./liveFleet";
+import { contextArgs, DRIFTED_JWT_SECRET, forbiddenStrings, healthyFleetSpecs, PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34DriftedMember, v34Host, v34Member, type CliRun, type LiveFleet } from "./liveFleet";
 
 interface JsonCluster {
   name: string;
@@ -49,15 +49,11 @@ let healthyJson: Promise<CliRun>;
 let brokenJson: Promise<CliRun>;
 let brokenText: Promise<CliRun>;
 
-const contexts = (names: readonly string[]) => names.flatMap((n) => ["--context", n]);
+const contexts = contextArgs;
 
 test.before(async () => {
   ca = makeCertificateAuthority();
-  healthy = await startFleet(ca, [
-    { name: "host", objects: v34Host() },
-    { name: "member-1", objects: v34Member() },
-    { name: "member-2", objects: v41Member() },
-  ]);
+  healthy = await startFleet(ca, healthyFleetSpecs());
   broken = await startFleet(ca, [
     { name: "host", objects: v34Host() },
     { name: "member-1", objects: v34Member() },

@@ -107,6 +107,20 @@ export interface ClusterSpec {
   readonly forbidden?: readonly string[];
 }
 
+/** A healthy fleet: a 3.4 host, a 3.4 member and a 4.1 member. */
+export function healthyFleetSpecs(): ClusterSpec[] {
+  return [
+    { name: "host", objects: v34Host() },
+    { name: "member-1", objects: v34Member() },
+    { name: "member-2", objects: v41Member() },
+  ];
+}
+
+/** `--context a --context b …` */
+export function contextArgs(names: readonly string[]): string[] {
+  return names.flatMap((n) => ["--context", n]);
+}
+
 export interface LiveFleet {
   readonly dir: string;
   /** One kubeconfig with a context per cluster (context name = cluster name). */
