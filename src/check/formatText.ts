@@ -1,3 +1,4 @@
+import { formatRotation } from "./formatRotation";
 import { mandatoryCount, type CheckReport, type Violation } from "./report";
 
 export interface TextStyle {
@@ -21,6 +22,7 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
   const lines: string[] = [];
   lines.push(style.bold(`Stack '${report.stack}' (${report.stackFile}): ${report.clusters.length} cluster${report.clusters.length === 1 ? "" : "s"}`));
   lines.push("");
+  if (report.rotation) lines.push(...formatRotation(report.rotation, style));
   const header = ["CLUSTER", "ROLE", "VERSION", "MODE", "JWTSECRET (live → desired)", "ACCESSTOKENMAXAGE (live → desired)", "RESTART"];
   const rows = report.clusters.map((c) => [
     c.name,

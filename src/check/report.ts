@@ -1,7 +1,11 @@
+import type { Rotation } from "./rotation";
+
 /** What `npm run check` found: the plan per cluster and the policy verdicts, as `--json` prints it. */
 export interface CheckReport {
   readonly stack: string;
   readonly stackFile: string;
+  /** Present when the update changes the host's jwtSecret: what the rotation does to the fleet. */
+  readonly rotation?: Rotation;
   readonly clusters: readonly ClusterPlan[];
   readonly violations: readonly Violation[];
   /** What could not be compared, and why (e.g. secure values without a passphrase). */

@@ -11,6 +11,7 @@ import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernet
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
 import { readLiveSnapshot } from "./liveSnapshot";
+import { planRotation } from "./rotation";
 import { planCluster } from "./plan";
 import type { CheckReport, Violation } from "./report";
 import { readStackConfig } from "./stackFile";
@@ -80,10 +81,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     };
   });
 
+  const clusters = planFleet(fleet, live, run.resources, notes);
+  const rotation = planRotation(fleet, clusters, live);
   return {
     stack: options.stack,
     stackFile: stackConfig.file,
-    clusters: planFleet(fleet, live, run.resources, notes),
+    ...(rotation ? { rotation } : {}),
+    clusters,
     violations: dedupe(violations),
     notes,
   };

@@ -9,12 +9,13 @@ import { RESTART_ANNOTATION, RESTART_ANNOTATION_PATH, type ClusterPlan } from ".
 /** Server-side apply takes ownership of the patched fields from ks-installer, Helm or kubectl. */
 const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
 
-/** Declares one cluster's patches. Every place that carries the jwtSecret is a Pulumi secret. */
-export function declareCluster(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames): pulumi.Resource[] {
+/**
+ * Declares one cluster's config patches (ClusterConfiguration ks-installer or kubesphere-config). Every place that
+ * carries the jwtSecret is a Pulumi secret.
+ */
+export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames): pulumi.Resource[] {
   const name = plan.cluster.name;
-  // Deleting a patch would remove the fields it owns (kubesphere.yaml itself, the installer's jwtSecret): a stack
-  // destroy leaves the fleet's agreed settings in place instead.
-  const opts = { provider, retainOnDelete: true };
+  const opts = patchOptions(provider);
   const declared: pulumi.Resource[] = [];
   if (plan.installerPatch) {
     const { authentication, multicluster } = plan.installerPatch.spec;
@@ -32,32 +33,47 @@ export function declareCluster(plan: ClusterPlan, provider: k8s.Provider, names:
     );
   }
   if (plan.configMapPatch) {
-    const configMap = new k8s.core.v1.ConfigMapPatch(
-      `${name}-kubesphere-config`,
-      {
-        metadata: { name: names.configMap, namespace: names.namespace, annotations: PATCH_FORCE },
-        data: { [KUBESPHERE_CONFIG_KEY]: pulumi.secret(plan.configMapPatch.kubesphereYaml) },
-      },
-      opts,
+    declared.push(
+      new k8s.core.v1.ConfigMapPatch(
+        `${name}-kubesphere-config`,
+        {
+          metadata: { name: names.configMap, namespace: names.namespace, annotations: PATCH_FORCE },
+          data: { [KUBESPHERE_CONFIG_KEY]: pulumi.secret(plan.configMapPatch.kubesphereYaml) },
+        },
+        opts,
+      ),
     );
-    declared.push(configMap);
-    if (plan.restart) {
-      declared.push(
-        new k8s.apps.v1.DeploymentPatch(
-          `${name}-ks-apiserver`,
-          {
-            metadata: { name: KS_APISERVER, namespace: names.namespace, annotations: PATCH_FORCE },
-            spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: plan.restart.annotation } } } },
-          },
-          {
-            ...opts,
-            dependsOn: [configMap],
-            // Nothing to apply: keep the annotation the last update set, so ks-apiserver is not restarted.
-            ...(plan.restart.keepCurrent ? { ignoreChanges: [RESTART_ANNOTATION_PATH] } : {}),
-          },
-        ),
-      );
-    }
   }
   return declared;
+}
+
+/**
+ * Declares the ks-apiserver restart of one cluster, when its plan has one, after `fleetConfigPatches`: the config
+ * patches of the WHOLE fleet. The engine then applies every cluster's config first and restarts afterwards, so no
+ * ks-apiserver restarts onto a secret its peers do not have yet, and the time in which host and members disagree
+ * (a rotation) is as short as the engine allows: one wave of patches, then one wave of restarts.
+ */
+export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, fleetConfigPatches: readonly pulumi.Resource[]): pulumi.Resource | undefined {
+  if (!plan.restart) return undefined;
+  return new k8s.apps.v1.DeploymentPatch(
+    `${plan.cluster.name}-ks-apiserver`,
+    {
+      metadata: { name: KS_APISERVER, namespace: names.namespace, annotations: PATCH_FORCE },
+      spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: plan.restart.annotation } } } },
+    },
+    {
+      ...patchOptions(provider),
+      dependsOn: [...fleetConfigPatches],
+      // Nothing to apply: keep the annotation the last update set, so ks-apiserver is not restarted.
+      ...(plan.restart.keepCurrent ? { ignoreChanges: [RESTART_ANNOTATION_PATH] } : {}),
+    },
+  );
+}
+
+/**
+ * Deleting a patch would remove the fields it owns (kubesphere.yaml itself, the installer's jwtSecret): a stack
+ * destroy leaves the fleet's agreed settings in place instead.
+ */
+function patchOptions(provider: k8s.Provider): pulumi.CustomResourceOptions {
+  return { provider, retainOnDelete: true };
 }

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
-import { declareCluster } from "./declareFleet";
+import { declareConfigPatches, declareRestart } from "./declareFleet";
 import type { ClusterSummary } from "./clusterPlan";
 import type { LiveCluster } from "./liveCluster";
 import { planFleet } from "./livePlan";
@@ -44,8 +44,12 @@ export async function declareFleet(fleet: FleetDeclaration): Promise<FleetRun> {
   }
   const resources: pulumi.Resource[] = [...providers.values()];
   const clusters: Record<string, ClusterSummary> = {};
+  // Every cluster's config first, then the restarts, each after the config patches of the whole fleet.
+  const configPatches = plan.plans.flatMap((p) => declareConfigPatches(p, providers.get(p.cluster.name)!, fleet.names));
+  resources.push(...configPatches);
   for (const clusterPlan of plan.plans) {
-    resources.push(...declareCluster(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names));
+    const restart = declareRestart(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, configPatches);
+    if (restart) resources.push(restart);
     clusters[clusterPlan.cluster.name] = clusterPlan.summary;
   }
   return { outputs: { clusters, jwtSecretSource: plan.jwtSecretSource }, resources };
