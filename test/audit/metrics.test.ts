@@ -13,7 +13,7 @@ import { FLEET_SHARED_JWT_SECRET } from "../../src/rules/fleetSharedJwtSecret";
 import { MEMBER_ZERO_ACCESS_TOKEN_MAX_AGE } from "../../src/rules/memberZeroAccessTokenMaxAge";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { promtool, promtoolTest } from "../helpers/promtool";
-import { contextArgs, forbiddenStrings, healthyFleetSpecs, runAudit, startFleet, v34DriftedMember, v34Host, v34Member, type CliRun, type LiveFleet } from "./liveFleet";
+import { contextArgs, forbiddenStrings, healthyFleetSpecs, PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34DriftedMember, v34Host, v34Member, type CliRun, type LiveFleet } from "./liveFleet";
 
 const HEALTHY = ["host", "member-1", "member-2"];
 const BROKEN = ["host", "drifted", "gone", "expired"];
@@ -37,9 +37,9 @@ test.before(async () => {
   const healthyFile = join(healthy.dir, "textfile", "kubesphere-fleet.prom");
   mkdirSync(join(healthy.dir, "textfile"));
   const started = Date.now();
-  healthyRun = runAudit(["--kubeconfig", healthy.kubeconfig, ...contexts(HEALTHY), "--openmetrics", healthyFile]).then((run) => ({ run, file: healthyFile, started, finished: Date.now() }));
+  healthyRun = runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", healthy.kubeconfig, ...contexts(HEALTHY), "--openmetrics", healthyFile]).then((run) => ({ run, file: healthyFile, started, finished: Date.now() }));
   const brokenFile = join(broken.dir, "kubesphere-fleet.prom");
-  brokenRun = runAudit(["--kubeconfig", broken.kubeconfig, ...contexts(BROKEN), "--json", "--openmetrics", brokenFile]).then((run) => ({ run, file: brokenFile }));
+  brokenRun = runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", broken.kubeconfig, ...contexts(BROKEN), "--json", "--openmetrics", brokenFile]).then((run) => ({ run, file: brokenFile }));
 });
 
 test.after.always(async () => {
@@ -130,7 +130,7 @@ promtoolTest("promtool check metrics accepts the audit's metrics file (healthy a
 
 test("--openmetrics into a folder that does not exist: the report is printed, exit 2 with the fix, no file", async (t) => {
   const missing = join(healthy.dir, "no-such-folder", "kubesphere-fleet.prom");
-  const run = await runAudit(["--kubeconfig", healthy.kubeconfig, "--context", "host", "--openmetrics", missing]);
+  const run = await runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", healthy.kubeconfig, "--context", "host", "--openmetrics", missing]);
   t.is(run.code, 2);
   t.regex(run.stdout, /KubeSphere fleet audit: 1 cluster, 1 read/);
   t.regex(run.stderr, /--openmetrics .*no-such-folder.*: the folder .*no-such-folder does not exist\. Fix: create it \(mkdir -p/);
@@ -144,7 +144,7 @@ test("--openmetrics to a path that is a folder, or under a file, is exit 2 with 
     [healthy.dir, /--openmetrics .* is a folder\. Fix: give a file name/],
     [join(file, "kubesphere-fleet.prom"), /--openmetrics .*plain-file.* is not a folder\. Fix/],
   ] as const) {
-    const run = await runAudit(["--kubeconfig", healthy.kubeconfig, "--context", "host", "--json", "--openmetrics", path]);
+    const run = await runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", healthy.kubeconfig, "--context", "host", "--json", "--openmetrics", path]);
     t.is(run.code, 2, path);
     t.is((JSON.parse(run.stdout) as { healthy: boolean }).healthy, true);
     t.regex(run.stderr, message);
