@@ -72,6 +72,8 @@ export interface CredentialFacts {
 export interface ApiserverFacts {
   readonly source: string;
   readonly replicas: Observed<number>;
+  /** Fields of the wrong type (e.g. `spec.replicas: "many"`): a note about the object, never an exception. */
+  readonly problems: readonly ParseProblem[];
 }
 
 /** Everything the rules know about one cluster. Built by the pack, the offline check and the live audit alike. */

@@ -70,12 +70,15 @@ export function factsFromObject(object: KubernetesObject, names: KubeSphereNames
       if (name !== KS_APISERVER || !inNamespace) return undefined;
       const replicas = lookup(object.spec, ["replicas"]);
       const where = `${source}: spec.replicas`;
-      return {
-        apiserver: {
-          source,
-          replicas: replicas.state === "unknown" ? unknown(where, "not known until the deployment runs") : known(replicas.state === "known" ? Number(replicas.value) : 1, where),
-        },
-      };
+      if (replicas.state === "unknown") return { apiserver: { source, replicas: unknown(where, "not known until the deployment runs"), problems: [] } };
+      if (replicas.state === "absent") return { apiserver: { source, replicas: known(1, where), problems: [] } };
+      const count = replicas.value;
+      // A value of the wrong type is a note about this object, never an exception: the API server would refuse it.
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+        const problem = { source, where: "spec.replicas", message: `spec.replicas is ${describeType(count)}, not a whole number` };
+        return { apiserver: { source, replicas: unknown(where, problem.message), problems: [problem] } };
+      }
+      return { apiserver: { source, replicas: known(count, where), problems: [] } };
     }
     default:
       return undefined;
@@ -98,6 +101,14 @@ export function clusterViewFromObjects(
   }
   const version = options.version ?? settings.find((s) => s.installer?.version)?.installer?.version;
   return { name, ...(version ? { version } : {}), ...(options.declaredRole ? { declaredRole: options.declaredRole } : {}), settings, apiserver, credentials: options.credentials ?? [] };
+}
+
+/** The JSON type of a value, for messages that must not quote it. */
+export function describeType(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "number") return Number.isInteger(value) ? "a negative number" : "a fraction";
+  return typeof value === "object" ? "a mapping" : `a ${typeof value}`;
 }
 
 function text(found: ReturnType<typeof lookup>): string | undefined {
