@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { InputError } from "../cli/exitCodes";
+import { DEFAULT_MAX_FILE_MIB, maxFileBytes } from "../input/inputFile";
+import { assertWritableFolder } from "../cli/outputPath";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS } from "../rules";
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "./auditFleet";
@@ -19,6 +21,10 @@ export interface AuditArgs {
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly expiryWindowDays: number;
+  /** Size limit of each file read (stack file, kubeconfigs and the files they name). */
+  readonly maxFileBytes: number;
+  /** Print the stack of an unexpected error. */
+  readonly debug: boolean;
 }
 
 export const AUDIT_USAGE = `Usage: npm run audit -- --stack <name> [options]
@@ -46,6 +52,8 @@ Options:
   --concurrency <n>          clusters read at once (default ${DEFAULT_CONCURRENCY})
   --expiry-window <days>     report client certificates expiring within this many days (default ${DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS})
   --no-color                 no colour even on a terminal
+  --max-file-mib <MiB>       size limit of each file read (default ${DEFAULT_MAX_FILE_MIB})
+  --debug                    print the stack trace of an unexpected error
 
 Only fingerprints of secrets are printed. Secure stack values are decrypted when PULUMI_CONFIG_PASSPHRASE is set.
 Exit codes: 0 healthy, 1 a violation or a cluster that could not be read, 2 bad input.`;
@@ -69,6 +77,8 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
         concurrency: { type: "string" },
         "expiry-window": { type: "string" },
         "no-color": { type: "boolean", default: false },
+        "max-file-mib": { type: "string" },
+        debug: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -97,15 +107,20 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
       configMap: nonEmpty(values["config-map"], "--config-map") ?? DEFAULT_KUBESPHERE_NAMES.configMap,
     };
   }
+  const save = values.save !== undefined ? resolve(nonEmpty(values.save, "--save")!) : undefined;
+  // Checked before the run: a typo in an output path must not cost a whole audit.
+  if (save !== undefined) assertWritableFolder("--save", save);
   return {
     source,
-    ...(values.save !== undefined ? { save: resolve(nonEmpty(values.save, "--save")!) } : {}),
+    ...(save !== undefined ? { save } : {}),
     ...(values.openmetrics !== undefined ? { openmetrics: resolve(nonEmpty(values.openmetrics, "--openmetrics")!) } : {}),
     json: values.json ?? false,
     colour: defaults.isTty && !values.json && !values["no-color"] && !defaults.env["NO_COLOR"],
     timeoutMs: Math.round(positive(values.timeout, "--timeout", DEFAULT_TIMEOUT_MS / 1000, false) * 1000),
     concurrency: positive(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY, true),
     expiryWindowDays: positive(values["expiry-window"], "--expiry-window", DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS, true),
+    maxFileBytes: maxFileBytes(values["max-file-mib"]),
+    debug: values.debug ?? false,
   };
 }
 

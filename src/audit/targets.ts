@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, resolve } from "node:path";
+import { delimiter, dirname, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../cli/exitCodes";
-import { readStackConfig } from "../check/stackFile";
+import { readStackConfig, type FileLimits } from "../check/stackFile";
 import { formatConfigError, validateFleetConfig } from "../config/validateFleetConfig";
 import type { ClusterRole } from "../model/fleet";
 import type { KubeSphereNames } from "../model/kubernetesObjects";
 import type { AuditTarget } from "./auditCluster";
+import { readInputFile } from "../input/inputFile";
 import { kubeconfigReader } from "./kubeconfigReader";
 
 /** The clusters to audit and where KubeSphere keeps its config on them. */
@@ -20,9 +21,9 @@ export interface AuditPlan {
  * The clusters of `stacks/Pulumi.<stack>.yaml`, validated by the program's own config validation (so the audit and
  * `pulumi up` agree on what the fleet is). Each cluster's kubeconfig is loaded once and pinned to its context.
  */
-export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.ProcessEnv): AuditPlan {
-  const config = readStackConfig(projectDir, stack, env);
-  const validation = validateFleetConfig(config.values, { stack, projectRoot: projectDir });
+export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.ProcessEnv, limits: FileLimits = {}): AuditPlan {
+  const config = readStackConfig(projectDir, stack, env, limits);
+  const validation = validateFleetConfig(config.values, { stack, projectRoot: projectDir, limits });
   if (!validation.fleet) throw new InputError(validation.errors.map(formatConfigError).join("\n"));
   const fleet = validation.fleet;
   const targets = fleet.clusters.map((cluster): AuditTarget => {
@@ -38,7 +39,9 @@ export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.
       loaded.loadFromString(content);
       return loaded;
     }, source);
-    return target(pinned(kubeConfig, context ?? kubeConfig.getCurrentContext(), source), cluster.name, source, { role: cluster.role as ClusterRole, version: cluster.version });
+    const kubeConfigOfCluster = pinned(kubeConfig, context ?? kubeConfig.getCurrentContext(), source);
+    assertReferencedFiles(kubeConfigOfCluster, source, limits);
+    return target(kubeConfigOfCluster, cluster.name, source, { role: cluster.role as ClusterRole, version: cluster.version });
   });
   return { targets, names: fleet.names };
 }
@@ -47,24 +50,51 @@ export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.
  * One cluster per context of one kubeconfig (`--kubeconfig FILE`, else `$KUBECONFIG` or `~/.kube/config`); the
  * cluster is named after its context. No contexts: the current-context.
  */
-export function targetsFromKubeconfig(file: string | undefined, contexts: readonly string[], names: KubeSphereNames, env: NodeJS.ProcessEnv): AuditPlan {
+export function targetsFromKubeconfig(file: string | undefined, contexts: readonly string[], names: KubeSphereNames, env: NodeJS.ProcessEnv, limits: FileLimits = {}): AuditPlan {
   const source = file ? resolve(file) : (env["KUBECONFIG"] ?? resolve(homedir(), ".kube", "config"));
-  const files = file ? [source] : source.split(delimiter).filter(Boolean);
-  const missing = files.filter((f) => !existsSync(f));
-  if (missing.length === files.length) {
+  // Every file of $KUBECONFIG that exists (kubectl skips missing ones), merged as client-node's loadFromDefault does.
+  const files = (file ? [source] : source.split(delimiter).filter(Boolean)).filter((f) => existsSync(f));
+  if (files.length === 0) {
     throw new InputError(`kubeconfig ${source} does not exist. Fix: pass --kubeconfig <file>, or --stack <name> to audit a stack's clusters.`);
   }
+  const texts = files.map((f) => readInputFile(f, { label: "kubeconfig", ...limits }));
   const kubeConfig = loadKubeconfig(() => {
-    const loaded = new KubeConfig();
-    if (file) loaded.loadFromFile(source);
-    else loaded.loadFromDefault();
-    return loaded;
+    const [first, ...rest] = texts.map((text, i) => {
+      const loaded = new KubeConfig();
+      loaded.loadFromString(text);
+      loaded.makePathsAbsolute(dirname(files[i]!));
+      return loaded;
+    });
+    for (const loaded of rest) first!.mergeConfig(loaded);
+    return first!;
   }, source);
   const wanted = contexts.length > 0 ? contexts : [kubeConfig.getCurrentContext()].filter(Boolean);
   if (wanted.length === 0) throw new InputError(`kubeconfig ${source} has no current-context. Fix: pass --context <name> (one of: ${contextNames(kubeConfig)}).`);
   const duplicate = wanted.find((c, i) => wanted.indexOf(c) !== i);
   if (duplicate) throw new InputError(`--context ${duplicate} is given twice; give each context once.`);
-  return { targets: wanted.map((context) => target(pinned(kubeConfig, context, source), context, source)), names };
+  return {
+    targets: wanted.map((context) => {
+      const kubeConfigOfContext = pinned(kubeConfig, context, source);
+      assertReferencedFiles(kubeConfigOfContext, source, limits);
+      return target(kubeConfigOfContext, context, source);
+    }),
+    names,
+  };
+}
+
+/**
+ * The files a context's kubeconfig names (CA, client certificate and key) go through the bounded reader before
+ * client-node reads them at request time: a path to a FIFO or /dev/zero is bad input, not a hung audit.
+ */
+function assertReferencedFiles(kubeConfig: KubeConfig, source: string, limits: FileLimits): void {
+  const cluster = kubeConfig.getCurrentCluster();
+  const user = kubeConfig.getCurrentUser();
+  const files: Array<[string, string | undefined]> = [
+    [`cluster '${cluster?.name}' certificate-authority`, cluster?.caFile],
+    [`user '${user?.name}' client-certificate`, user?.certFile],
+    [`user '${user?.name}' client-key`, user?.keyFile],
+  ];
+  for (const [what, path] of files) if (path) readInputFile(path, { label: `kubeconfig ${source}: ${what}`, ...limits });
 }
 
 function target(kubeConfig: KubeConfig, name: string, source: string, declared?: AuditTarget["declared"]): AuditTarget {

@@ -1,20 +1,21 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../cli/exitCodes";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
-import { startPolicyPack, type PolicyConfigInput, type PolicyDiagnostic } from "../engine";
+import { startPolicyPack, type PolicyDiagnostic } from "../engine";
+import { readPolicyPackConfig } from "../input/policyPackConfig";
 import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
 import type { RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
+import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
 import { readLiveSnapshot } from "./liveSnapshot";
 import { planRotation } from "./rotation";
 import { planCluster } from "./plan";
 import type { CheckReport, Violation } from "./report";
-import { readStackConfig } from "./stackFile";
+import { readStackConfig, type FileLimits } from "./stackFile";
 import { plainProperties, toEngineResources } from "./toEngineResources";
 
 export interface CheckOptions {
@@ -25,6 +26,8 @@ export interface CheckOptions {
   /** The policy pack to run; default `<repo>/policies`. */
   readonly packDir?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** The size limit of every file read (default 8 MiB each) and how the user raises it. */
+  readonly fileLimits?: FileLimits;
   /** Progress for large fleets (stderr in the CLI). */
   readonly progress?: (message: string) => void;
 }
@@ -38,23 +41,23 @@ export const DEFAULT_PACK_DIR = join(__dirname, "..", "..", "policies");
  */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const progress = options.progress ?? (() => undefined);
-  const stackConfig = readStackConfig(options.projectDir, options.stack, options.env ?? process.env);
+  const limits = options.fileLimits ?? {};
+  const stackConfig = readStackConfig(options.projectDir, options.stack, options.env ?? process.env, limits);
   const notes: string[] = [];
-  const input: Record<string, unknown> = { ...stackConfig.values };
+  // A secure value not decrypted here is a preview unknown to the program and the pack: never a false verdict.
+  const input = unknownForSecure(stackConfig.values) as Record<string, unknown>;
   if (stackConfig.undecrypted.length > 0) {
     notes.push(
       `${stackConfig.undecrypted.join(", ")} ${stackConfig.undecrypted.length === 1 ? "is a secure value" : "are secure values"} that could not be decrypted ` +
         `(${stackConfig.undecryptedReason}); what depends on ${stackConfig.undecrypted.length === 1 ? "it" : "them"} is shown as unknown and not compared.`,
     );
-    // Computed from a value not known here: the program runs on, and the pack sees it as a preview unknown.
-    if (stackConfig.undecrypted.includes("kubesphere-fleet:jwtSecret")) input.jwtSecret = UNKNOWN_VALUE;
   }
-  const validation = validateFleetConfig(input as FleetConfigInput, { stack: options.stack, projectRoot: options.projectDir });
+  const validation = validateFleetConfig(input as FleetConfigInput, { stack: options.stack, projectRoot: options.projectDir, limits });
   if (!validation.fleet) {
     throw new InputError(`${stackConfig.file} has ${validation.errors.length} problem(s):\n${validation.errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
   }
   const fleet = validation.fleet;
-  const live = readLiveSnapshot(options.liveDir);
+  const live = readLiveSnapshot(options.liveDir, limits);
   const missing = fleet.clusters.filter((c) => !live.has(c.name)).map((c) => c.name);
   if (missing.length > 0) {
     throw new InputError(
@@ -97,7 +100,7 @@ async function analyzeWithPack(options: CheckOptions, resources: ReturnType<type
   const pack = await startPolicyPack(options.packDir ?? DEFAULT_PACK_DIR);
   try {
     const info = await pack.getAnalyzerInfo();
-    await pack.configure(options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies.map((p) => p.name)) : {});
+    await pack.configure(options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies, options.fileLimits) : {});
     const diagnostics: PolicyDiagnostic[] = [];
     let done = 0;
     for (const resource of resources) {
@@ -109,36 +112,6 @@ async function analyzeWithPack(options: CheckOptions, resources: ReturnType<type
   } finally {
     await pack.close();
   }
-}
-
-/**
- * `--policy-pack-config` as the Pulumi CLI reads it: `{ "<policy>": "<level>" | { "enforcementLevel"?, …props }, "all"?: "<level>" }`.
- */
-export function readPolicyPackConfig(file: string, policies: readonly string[]): Record<string, PolicyConfigInput> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new InputError(`--policy-pack-config ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not valid JSON (${(error as Error).message})`}.`);
-  }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new InputError(`--policy-pack-config ${file}: expected a JSON object keyed by policy name.`);
-  const levels = new Set(["advisory", "mandatory", "remediate", "disabled"]);
-  const config: Record<string, PolicyConfigInput> = {};
-  const entries = Object.entries(raw as Record<string, unknown>);
-  const all = (raw as Record<string, unknown>)["all"];
-  for (const [name, value] of entries) {
-    if (name !== "all" && !policies.includes(name)) throw new InputError(`--policy-pack-config ${file}: '${name}' is not a policy of this pack. Known: ${policies.join(", ")}.`);
-    if (typeof value === "string" && !levels.has(value)) throw new InputError(`--policy-pack-config ${file}: ${name} is '${value}'; use advisory, mandatory, remediate or disabled.`);
-    if (typeof value !== "string" && (value === null || typeof value !== "object")) throw new InputError(`--policy-pack-config ${file}: ${name} must be an enforcement level or an object.`);
-  }
-  for (const policy of policies) {
-    const value = (raw as Record<string, unknown>)[policy];
-    const base: Record<string, unknown> = typeof all === "string" ? { enforcementLevel: all } : {};
-    if (typeof value === "string") config[policy] = { ...base, enforcementLevel: value } as PolicyConfigInput;
-    else if (value !== undefined) config[policy] = { ...base, ...(value as object) } as PolicyConfigInput;
-    else if (typeof all === "string") config[policy] = base as PolicyConfigInput;
-  }
-  return config;
 }
 
 function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly KubernetesObject[]>, recorded: readonly RecordedResource[], notes: string[]): CheckReport["clusters"] {
@@ -157,11 +130,22 @@ function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly K
     const objects = live.get(cluster.name) ?? [];
     const desired = fleetFromResources(resources, fleet.names).fleet.clusters.find((c) => c.name === cluster.name);
     const liveView = clusterViewFromObjects(cluster.name, objects, { names: fleet.names, declaredRole: cluster.role });
+    for (const problem of liveView.apiserver.flatMap((a) => a.problems)) notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}.`);
     for (const problem of liveView.settings.flatMap((s) => s.problems)) {
       notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}${cluster.mode === "installer" ? " (ks-installer re-renders it from the ClusterConfiguration)" : ""}.`);
     }
     return planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, desired, resources, objects);
   });
+}
+
+/** The config with every `{ secure: … }` left undecrypted replaced by Pulumi's unknown. */
+function unknownForSecure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unknownForSecure);
+  if (isPlainObject(value)) {
+    if (typeof value["secure"] === "string" && Object.keys(value).length === 1) return UNKNOWN_VALUE;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownForSecure(v)]));
+  }
+  return value;
 }
 
 function dedupe(violations: Violation[]): Violation[] {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readInputFile } from "../input/inputFile";
 import { relative } from "node:path";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule } from "../rules";
@@ -64,7 +64,7 @@ function clusterLines(file: string): Map<string, number> {
   const lines = new Map<string, number>();
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputFile(file, { label: "stack file" });
   } catch {
     return lines;
   }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { InputError } from "../cli/exitCodes";
+import { readYamlDocuments } from "../input/boundedYaml";
+import { readInputFile, type InputFileOptions } from "../input/inputFile";
 import { PROJECT } from "../config/fleetDeclaration";
 import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
 
@@ -26,25 +27,26 @@ export function stackFilePath(projectDir: string, stack: string): string {
   return join(projectDir, "stacks", `Pulumi.${stack}.yaml`);
 }
 
+/** The size limit of the files a run reads, and how the user raises it. */
+export type FileLimits = Pick<InputFileOptions, "maxBytes" | "raiseWith">;
+
 /**
- * Reads `stacks/Pulumi.<stack>.yaml`. Secure values are decrypted with the passphrase provider when
+ * Reads `stacks/Pulumi.<stack>.yaml` through the bounded reader (regular file, size limit, YAML parser limits). Secure values are decrypted with the passphrase provider when
  * `PULUMI_CONFIG_PASSPHRASE` (or `PULUMI_CONFIG_PASSPHRASE_FILE`) is set; otherwise they become unknown.
  */
-export function readStackConfig(projectDir: string, stack: string, env: NodeJS.ProcessEnv = process.env): StackConfig {
+export function readStackConfig(projectDir: string, stack: string, env: NodeJS.ProcessEnv = process.env, limits: FileLimits = {}): StackConfig {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new InputError(`--stack '${stack}' is not a stack name (letters, digits, '-', '_', '.').`);
   const file = stackFilePath(projectDir, stack);
   if (!existsSync(file)) throw new InputError(`stack '${stack}': ${file} does not exist. Create it with \`pulumi stack init ${stack}\`, or pass an existing --stack.`);
-  let document: unknown;
-  try {
-    document = parse(readFileSync(file, "utf8"), { prettyErrors: false });
-  } catch (error) {
-    throw new InputError(`stack '${stack}': ${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-  }
+  const label = `stack '${stack}':`;
+  const documents = readYamlDocuments(readInputFile(file, { label, ...limits }), label, file);
+  if (documents.length > 1) throw new InputError(`${label} ${file} holds ${documents.length} YAML documents; a stack file is one.`);
+  const document = documents[0];
   const root = (document ?? {}) as { config?: unknown; encryptionsalt?: unknown; secretsprovider?: unknown };
   if (root.config !== undefined && (typeof root.config !== "object" || root.config === null || Array.isArray(root.config))) {
     throw new InputError(`stack '${stack}': ${file}: 'config' must be a mapping of '${PROJECT}:<key>' to values.`);
   }
-  const { crypter, reason } = crypterFor(root, env);
+  const { crypter, reason } = crypterFor(root, env, limits);
   const values: Record<string, unknown> = {};
   const secretKeys: string[] = [];
   const undecrypted: string[] = [];
@@ -78,7 +80,7 @@ function isSecure(value: unknown): value is { secure: string } {
   return value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as { secure?: unknown }).secure === "string" && Object.keys(value).length === 1;
 }
 
-function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown }, env: NodeJS.ProcessEnv): { crypter?: PassphraseCrypter; reason?: string } {
+function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown }, env: NodeJS.ProcessEnv, limits: FileLimits): { crypter?: PassphraseCrypter; reason?: string } {
   const provider = typeof root.secretsprovider === "string" ? root.secretsprovider : undefined;
   if (provider && provider !== "passphrase" && !provider.startsWith("passphrase")) {
     return { reason: `the stack uses the '${provider.split(":")[0]}' secrets provider, which only the Pulumi CLI can open` };
@@ -89,11 +91,7 @@ function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown 
   let passphrase = env["PULUMI_CONFIG_PASSPHRASE"];
   const passphraseFile = env["PULUMI_CONFIG_PASSPHRASE_FILE"];
   if (passphrase === undefined && passphraseFile) {
-    try {
-      passphrase = readFileSync(passphraseFile, "utf8").replace(/\r?\n$/, "");
-    } catch {
-      throw new InputError(`PULUMI_CONFIG_PASSPHRASE_FILE ${passphraseFile} cannot be read.`);
-    }
+    passphrase = readInputFile(passphraseFile, { label: "PULUMI_CONFIG_PASSPHRASE_FILE", ...limits }).replace(/\r?\n$/, "");
   }
   if (passphrase === undefined) return { reason: "PULUMI_CONFIG_PASSPHRASE is not set" };
   try {

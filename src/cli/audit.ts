@@ -10,7 +10,7 @@ import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
 import { auditMetrics, formatMetrics } from "../audit/metrics";
 import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
 import { existingClusterSnapshot, writeClusterSnapshot } from "../snapshot/writeSnapshot";
-import { ExitCode, InputError } from "./exitCodes";
+import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { outputFileProblem, writeFileAtomically } from "./outputPath";
 
 const PROJECT_DIR = resolve(__dirname, "..", "..");
@@ -64,8 +64,9 @@ function writeMetrics(file: string, audit: FleetAudit, now: Date): string | unde
 
 function planOf(args: AuditArgs, env: NodeJS.ProcessEnv): AuditPlan {
   const source = args.source;
-  if (source.kind === "stack") return targetsFromStack(source.projectDir, source.stack, env);
-  return targetsFromKubeconfig(source.file, source.contexts, { namespace: source.namespace, configMap: source.configMap }, env);
+  const limits = { maxBytes: args.maxFileBytes, raiseWith: "--max-file-mib <MiB>" };
+  if (source.kind === "stack") return targetsFromStack(source.projectDir, source.stack, env, limits);
+  return targetsFromKubeconfig(source.file, source.contexts, { namespace: source.namespace, configMap: source.configMap }, env, limits);
 }
 
 /**
@@ -100,8 +101,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, isTty
     return await main(argv, env, isTty);
   } catch (error) {
     if (error instanceof InputError) return { code: ExitCode.badInput, stdout: "", stderr: `audit: ${error.message}\n` };
-    const what = error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : "unknown error";
-    return { code: ExitCode.violation, stdout: "", stderr: `audit: internal error (${what}). Please report it with the command line you ran.\n` };
+    return { code: ExitCode.violation, stdout: "", stderr: `audit: internal error: ${unexpected(error, argv.includes("--debug"))}\n` };
   }
 }
 

@@ -13,3 +13,13 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class InputError extends Error {
   override readonly name = "InputError";
 }
+
+/**
+ * How an unexpected error is printed: its name and first line, and `--debug` for the rest. A stack trace is noise to
+ * a user, and a message's later lines (a parser's excerpt, a server's answer) may quote a credential.
+ */
+export function unexpected(error: unknown, debug: boolean): string {
+  if (!(error instanceof Error)) return `${typeof error === "string" ? "error" : typeof error}. Run again with --debug for details, and report it.`;
+  if (debug) return error.stack ?? `${error.name}: ${error.message}`;
+  return `${error.name}: ${error.message.split("\n")[0]}. Run again with --debug for the stack trace, and please report it with the command line you ran.`;
+}

@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, chmodSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { InputError } from "./exitCodes";
 
 /**
  * Why a file cannot be written at `path`, or `undefined` when it can: its folder exists, is a folder and is
@@ -30,6 +31,43 @@ export function outputFileProblem(flag: string, path: string): string | undefine
     // Does not exist yet: fine.
   }
   return undefined;
+}
+
+/** `outputFileProblem` as bad input (exit 2): for a flag checked before the run, such as `--sarif`. */
+export function assertWritableFile(flag: string, path: string): void {
+  const problem = outputFileProblem(flag, path);
+  if (problem !== undefined) throw new InputError(problem);
+}
+
+/**
+ * Checks an output folder (`--save`) before the run: the path must be a folder or not exist yet (it is created), and
+ * the nearest existing folder above it writable. Problems are bad input (exit 2) naming the flag, the path and the fix.
+ */
+export function assertWritableFolder(flag: string, path: string): void {
+  const here = kind(path);
+  if (here === "folder") return assertWritable(flag, path, path);
+  if (here !== "missing") throw new InputError(`${flag} ${path} exists and is not a folder. Fix: give a folder, or a path where one can be created.`);
+  let above = dirname(path);
+  while (kind(above) === "missing" && dirname(above) !== above) above = dirname(above);
+  if (kind(above) !== "folder") throw new InputError(`${flag} ${path}: ${above} is not a folder, so ${path} cannot be created. Fix: give another folder.`);
+  assertWritable(flag, path, above);
+}
+
+function assertWritable(flag: string, path: string, target: string): void {
+  try {
+    accessSync(target, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError(`${flag} ${path}: ${target} is not writable by this user. Fix: write somewhere you can, or fix its permissions.`);
+  }
+}
+
+function kind(path: string): "missing" | "folder" | "other" {
+  try {
+    return statSync(path).isDirectory() ? "folder" : "other";
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? "missing" : "other";
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ export type ManageMode = (typeof ManageMode)[keyof typeof ManageMode];
 
 /** Where a cluster's kubeconfig came from. `source` is safe to print; `content` is a credential. */
 export interface KubeconfigDeclaration {
-  /** The kubeconfig YAML, or undefined when it is an encrypted stack value that could not be read here. */
+  /** The kubeconfig YAML (Pulumi's unknown when the offline check cannot decrypt it), or undefined when it is an encrypted stack value that could not be read here. */
   readonly content?: string;
   readonly context?: string;
   /** `~/.kube/host.yaml (/home/me/.kube/host.yaml)` or `kubesphere-fleet:clusters[1].kubeconfig.content`. Never the content. */

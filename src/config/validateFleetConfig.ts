@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
 import { MIN_JWT_SECRET_LENGTH, secretFacts } from "../model/secretFacts";
@@ -31,8 +31,11 @@ export interface ValidateOptions {
   readonly stack: string;
   /** Relative kubeconfig paths resolve against this directory (the one holding Pulumi.yaml). */
   readonly projectRoot: string;
+  /** Default: the bounded reader (regular files only, `limits.maxBytes`). */
   readonly readFile?: (path: string) => string;
   readonly homeDir?: string;
+  /** The size limit of kubeconfig files, and how the user raises it. */
+  readonly limits?: Pick<InputFileOptions, "maxBytes" | "raiseWith">;
 }
 
 /** One thing wrong with a stack's config. Never quotes a secret or kubeconfig content. */
@@ -195,15 +198,23 @@ function kubeconfigOf(value: unknown, key: string, options: ValidateOptions, fai
     const file = resolveKubeconfigPath(path, options.projectRoot, options.homeDir);
     source = file === path ? path : `${path} (${file})`;
     try {
-      text = (options.readFile ?? ((p: string) => readFileSync(p, "utf8")))(file);
+      text = (options.readFile ?? ((p: string) => readInputFile(p, { label: `${PROJECT}:${key}.path`, ...options.limits })))(file);
     } catch (error) {
+      if (error instanceof InputFileError && error.rule !== InputFileRule.missing) {
+        fail(`${key}.path`, `${source} ${error.problem}`, error.fix);
+        return undefined;
+      }
       const code = (error as NodeJS.ErrnoException).code;
-      fail(`${key}.path`, `${source} cannot be read (${code === "ENOENT" ? "no such file" : (code ?? "error")})`, "point path at an existing kubeconfig file, or give content instead");
+      const why = error instanceof InputFileError || code === "ENOENT" ? "no such file" : (code ?? "error");
+      fail(`${key}.path`, `${source} cannot be read (${why})`, "point path at an existing kubeconfig file, or give content instead");
       return undefined;
     }
   } else {
     source = `${PROJECT}:${key}.content`;
     if (isPlainObject(content) && typeof content["secure"] === "string") return { source, ...(context ? { context: context as string } : {}) };
+    // The offline check passes Pulumi's unknown for a secure value it cannot decrypt: the provider's kubeconfig is
+    // then unknown, as in a preview, and what depends on it is an advisory, never a false verdict.
+    if (isUnknownValue(content)) return { content: content as string, source, ...(context ? { context: context as string } : {}) };
     if (typeof content !== "string" || content.trim() === "") {
       fail(`${key}.content`, "is not kubeconfig text", `set it with: pulumi config set --secret --path '${key.replace(/\.kubeconfig$/, "")}.kubeconfig.content' < kubeconfig.yaml`);
       return undefined;

@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { InputFileError, readInputBytes } from "../input/inputFile";
 import type { CredentialFacts } from "./fleet";
 
 /** The fields of a kubeconfig user that decide how it authenticates (the shape of @kubernetes/client-node's `User`). */
@@ -18,14 +18,15 @@ export interface KubeconfigUser {
  * token or auth-provider users only the kind (there is no certificate to check). `source` names where the
  * kubeconfig came from; it is echoed in messages, so it must never be the content.
  */
-export function credentialFacts(user: KubeconfigUser, source: string, readFile: (path: string) => Buffer = readFileSync): CredentialFacts {
+export function credentialFacts(user: KubeconfigUser, source: string, readFile: (path: string) => Buffer = readBoundedFile): CredentialFacts {
   const base = { user: user.name, source };
   if (user.certData || user.certFile) {
     let pem: Buffer;
     try {
       pem = user.certData ? Buffer.from(user.certData, "base64") : readFile(user.certFile!);
     } catch (error) {
-      return { ...base, kind: "client-certificate", unreadable: `client-certificate ${user.certFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})` };
+      const why = error instanceof InputFileError ? error.problem : `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`;
+      return { ...base, kind: "client-certificate", unreadable: `client-certificate ${user.certFile} ${why}` };
     }
     return { ...base, kind: "client-certificate", ...certificateValidity(pem) };
   }
@@ -34,6 +35,11 @@ export function credentialFacts(user: KubeconfigUser, source: string, readFile: 
   if (user.token) return { ...base, kind: "token" };
   if (user.username) return { ...base, kind: "basic" };
   return { ...base, kind: "none" };
+}
+
+/** A file a kubeconfig names, through the bounded reader: regular files only, 8 MiB at most. */
+export function readBoundedFile(path: string): Buffer {
+  return readInputBytes(path, { label: "kubeconfig file" });
 }
 
 /** `notBefore`/`notAfter`/subject of the first certificate in a PEM (or DER) buffer. */

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
-import { credentialFacts, type KubeconfigUser } from "../model/credentials";
+import { credentialFacts, readBoundedFile, type KubeconfigUser } from "../model/credentials";
 import type { CredentialFacts } from "../model/fleet";
 import { isPlainObject } from "../model/lookup";
 import { TextMemo } from "../model/memo";
@@ -21,11 +20,11 @@ export interface KubernetesProviderInputs {
  * A kubeconfig that is unknown during preview, cannot be read or does not parse gives no credentials: the provider
  * itself reports that, and an unknown must not become a false violation.
  */
-export function providerCredentials(inputs: KubernetesProviderInputs, source: string, readFile: (path: string) => Buffer = readFileSync): CredentialFacts[] {
+export function providerCredentials(inputs: KubernetesProviderInputs, source: string, readFile: (path: string) => Buffer = readBoundedFile): CredentialFacts[] {
   const { kubeconfig, context } = inputs;
   // Content is read once per text: each certificate policy reads it again. (A pack process lives for one preview or
   // update, so a certificate file the content names is read once in it too; a kubeconfig path is read every time.)
-  if (readFile === readFileSync && isKubeconfigContent(kubeconfig) && (context === undefined || typeof context === "string")) {
+  if (readFile === readBoundedFile && isKubeconfigContent(kubeconfig) && (context === undefined || typeof context === "string")) {
     return READ_CREDENTIALS.get(`${source}\0${context ?? ""}`, kubeconfig as string, () => readCredentials(inputs, source, readFile));
   }
   return readCredentials(inputs, source, readFile);
