@@ -1,10 +1,10 @@
 import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts, FleetView } from "../model/fleet";
-import { readKsCoreValues } from "../model/helmValues";
+import { readKsCoreValues, type KsCoreChart } from "../model/helmValues";
 import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, OBJECT_KEYS_READ, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { providerCredentials, type KubernetesProviderInputs } from "./kubeconfigCredentials";
 import { pickInputs } from "./plainInputs";
-import { HELM_TYPES, KUBERNETES_PROVIDER_TYPE, isKsCoreChart, kindOfType } from "./resourceTypes";
+import { HELM_TYPES, KUBERNETES_PROVIDER_TYPE, isKsCoreChart, kindOfType, ksCoreChartVersion } from "./resourceTypes";
 
 /** A provider as the engine attaches it to a resource (`AnalyzerResource.provider`). */
 export interface StackProvider {
@@ -117,7 +117,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
 
 /** What is read of a provider's inputs (`providerCredentials`) and of a Helm release's or chart's (`ksCoreSettings`). */
 const PROVIDER_KEYS_READ = { kubeconfig: true, context: true } as const;
-const HELM_KEYS_READ = { chart: true, name: true, namespace: true, values: true } as const;
+const HELM_KEYS_READ = { chart: true, name: true, namespace: true, values: true, version: true } as const;
 
 function record(parts: ClusterParts, source: string, urn: string, add: () => void): void {
   add();
@@ -132,5 +132,12 @@ function ksCoreSettings(resource: StackResource, props: Record<string, unknown>)
   const releaseName = lookup(props, ["name"]);
   const where = `${namespace.state === "known" ? String(namespace.value) : "kubesphere-system"}/${releaseName.state === "known" ? String(releaseName.value) : resource.name}`;
   const label = resource.type.endsWith(":Release") ? "Helm release" : "Helm chart";
-  return readKsCoreValues(props["values"] ?? {}, `${label} ${where} (ks-core) values`);
+  return readKsCoreValues(props["values"] ?? {}, `${label} ${where} (ks-core) values`, chartOf(lookup(props, ["version"]), chart.value));
+}
+
+/** Which ks-core chart version the inputs pin: `version`, else a version in a `ks-core-<version>.tgz` reference. */
+function chartOf(version: ReturnType<typeof lookup>, chart: unknown): KsCoreChart {
+  if (version.state === "unknown") return { unknown: true };
+  const pinned = version.state === "known" && String(version.value).trim() !== "" ? String(version.value) : ksCoreChartVersion(chart);
+  return pinned === undefined ? { unpinned: true } : { version: pinned };
 }

@@ -34,3 +34,8 @@ function parseKind(type: string): string | undefined {
 export function isKsCoreChart(chart: unknown): boolean {
   return typeof chart === "string" && /(^|\/)ks-core(-v?\d[^/]*\.tgz)?\/?$/.test(chart.trim());
 }
+
+/** The chart version a `…/ks-core-1.1.2.tgz` reference names, if any. */
+export function ksCoreChartVersion(chart: unknown): string | undefined {
+  return typeof chart === "string" ? /(?:^|\/)ks-core-(v?\d[^/]*)\.tgz$/.exec(chart.trim())?.[1] : undefined;
+}

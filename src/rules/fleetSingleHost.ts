@@ -13,7 +13,7 @@ export const fleetSingleHost: Rule = {
   scope: RuleScope.fleet,
   remediationSteps:
     "Keep multicluster.clusterRole: host on one cluster only and set member on every other; on 3.x change it in the ClusterConfiguration " +
-    "ks-installer (spec.multicluster.clusterRole), on 4.x in the ks-core values (multicluster.role).",
+    "ks-installer (spec.multicluster.clusterRole), on 4.x in the ks-core values (multicluster.role; top-level role in charts 1.1.0–1.1.3).",
   url: "https://kubesphere.io/docs/v3.4/multicluster-management/introduction/kubefed-in-kubesphere/",
   evaluate(fleet) {
     const findings: Finding[] = [];

@@ -1,5 +1,6 @@
 /** Stack resources in the shape @pulumi/kubernetes registers them, built from the shared fixtures. */
-import { fixtureObject } from "../helpers/fixtures";
+import { parse } from "yaml";
+import { fixtureObject, fixtureText } from "../helpers/fixtures";
 import { kubernetesProvider, onCluster, type ResourceSpec } from "../helpers/args";
 
 export type ConfigFixture = `${"v3.4" | "v4.1"}/kubesphere-config.${"host" | "member"}.yaml`;
@@ -33,15 +34,43 @@ export function clusterConfigurationResource(cluster: string, edit: (cc: Record<
   return onCluster(cluster, type, `${cluster}-ks-installer`, { apiVersion: cc.apiVersion, kind: cc.kind, metadata: cc.metadata, spec: cc.spec });
 }
 
-/** A ks-core Helm release (KubeSphere 4.x) with the given values. */
-export function ksCoreRelease(cluster: string, values: unknown, chart = "ks-core"): ResourceSpec {
-  return onCluster(cluster, "kubernetes:helm.sh/v3:Release", `${cluster}-ks-core`, {
+/** The Helm resource types a ks-core chart is installed with. */
+export const KS_CORE_HELM_TYPES = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"] as const;
+
+/** A ks-core Helm release (KubeSphere 4.x) with the given values; `version` pins the chart, `type` picks Release or Chart v4. */
+export function ksCoreRelease(
+  cluster: string,
+  values: unknown,
+  chart = "ks-core",
+  options: { version?: string; type?: (typeof KS_CORE_HELM_TYPES)[number] } = {},
+): ResourceSpec {
+  return onCluster(cluster, options.type ?? "kubernetes:helm.sh/v3:Release", `${cluster}-ks-core`, {
     chart,
+    ...(options.version !== undefined ? { version: options.version } : {}),
     name: "ks-core",
     namespace: "kubesphere-system",
     repositoryOpts: { repo: "https://charts.kubesphere.io/main" },
     values,
   });
+}
+
+/** The ks-core chart versions with fixtures (test/fixtures/kubesphere/ks-core/<version>/), oldest first. */
+export function ksCoreChartVersions(): string[] {
+  return (JSON.parse(fixtureText("ks-core/provenance.json")) as { file: string }[])
+    .map((entry) => entry.file.split("/")[0]!)
+    .filter((version, i, all) => all.indexOf(version) === i);
+}
+
+/**
+ * A chart version's own values.yaml (the whole file, as a user who copies it passes it), with the role and jwtSecret
+ * set. The role goes where that values.yaml declares it: a top-level `role:` or `multicluster.role`.
+ */
+export function ksCoreChartValues(version: string, role: string, jwtSecret: string): Record<string, any> {
+  const values = parse(fixtureText(`ks-core/${version}/values.yaml`)) as Record<string, any>;
+  if ("role" in values) values.role = role;
+  else values.multicluster.role = role;
+  values.authentication.issuer.jwtSecret = jwtSecret;
+  return values;
 }
 
 /** The ks-apiserver Deployment with `replicas`. */
