@@ -5,7 +5,9 @@
  * broken resource, then AnalyzeStack of the stack that holds it. A policy that throws fails the gRPC call.
  */
 import test from "ava";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { startPolicyPack, type PolicyPackSession } from "../../src/engine";
@@ -144,5 +146,19 @@ test("a kubeconfig of the wrong shape inside the provider is a note, never an ex
     const resources = wireResources([kubernetesProvider("host", { kubeconfig }), configMapResource("host", "v3.4/kubesphere-config.host.yaml")]);
     await t.notThrowsAsync(pack.analyze(resources[0]!), kubeconfig);
     await t.notThrowsAsync(pack.analyzeStack(resources), kubeconfig);
+  }
+});
+
+test("a provider whose kubeconfig path, or the client certificate it names, is a FIFO is judged at once, not waited on", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ksf-fifo-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = join(dir, "kubeconfig.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const namesFifo = `apiVersion: v1\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {client-certificate: ${fifo}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+  for (const kubeconfig of [fifo, namesFifo]) {
+    const resources = wireResources([kubernetesProvider("host", { kubeconfig }), configMapResource("host", "v3.4/kubesphere-config.host.yaml")]);
+    // Read the usual way, a FIFO waits for a writer forever: the call would never answer and the test would time out.
+    await t.notThrowsAsync(pack.analyze(resources[0]!));
+    await t.notThrowsAsync(pack.analyzeStack(resources));
   }
 });
