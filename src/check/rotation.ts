@@ -1,4 +1,5 @@
 import { FleetRole, ManageMode, majorOf, type FleetDeclaration } from "../config/fleetDeclaration";
+import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KUBESPHERE_CONFIG_KEY, parseKubesphereYaml } from "../model/kubesphereConfig";
 import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import type { KubernetesObject } from "../model/kubernetesObjects";
@@ -138,8 +139,17 @@ function derivedValues(cluster: string, mode: string, objects: readonly Kubernet
   ];
 }
 
+/**
+ * Whether the cluster runs KubeSphere DevOps, so kubesphere.yaml carries `devops.password`: the live kubesphere.yaml
+ * has the key, or the ClusterConfiguration enables DevOps (`spec.devops.enabled`, which the template's
+ * `{% if devops.enabled %}` renders from). A snapshot of an installer-mode cluster may hold only the latter.
+ */
 function hasDevopsPassword(objects: readonly KubernetesObject[], names: FleetDeclaration["names"]): boolean {
-  const configMap = objects.find((o) => o.kind === "ConfigMap" && lookup(o.metadata, ["name"]).state === "known" && (o.metadata as { name?: unknown }).name === names.configMap);
+  const named = (kind: string, name: string) => objects.find((o) => o.kind === kind && lookup(o.metadata, ["name"]).state === "known" && (o.metadata as { name?: unknown }).name === name);
+  const installer = named(CLUSTER_CONFIGURATION.kind, CLUSTER_CONFIGURATION.name);
+  const enabled = installer ? lookup(installer.spec, ["devops", "enabled"]) : undefined;
+  if (enabled?.state === "known" && enabled.value === true) return true;
+  const configMap = named("ConfigMap", names.configMap);
   const text = configMap ? lookup(configMap.data, [KUBESPHERE_CONFIG_KEY]) : undefined;
   if (text?.state !== "known" || typeof text.value !== "string") return false;
   const parsed = parseKubesphereYaml(text.value, names.configMap);

@@ -59,3 +59,15 @@ test("a member alone changing its secret (drift being corrected) is not a rotati
   const drifted = [plan(clusters[0]!, false, NEW, NEW), plan(clusters[1]!, false, OLD, NEW), plan(clusters[2]!, false, NEW, NEW)];
   t.is(planRotation(fleet, drifted, new Map()), undefined);
 });
+
+test("an installer-mode snapshot with only the ClusterConfiguration: DevOps enabled there means devops.password is re-rendered", (t) => {
+  const installer = fixtureObject("v3.2/cluster-configuration.yaml") as { spec: { devops: { enabled: boolean } } };
+  installer.spec.devops.enabled = true;
+  const rotation = planRotation(fleet, plans, new Map([["old-30", [installer as never]]]));
+  t.deepEqual(
+    rotation!.staleValues.filter((v) => v.cluster === "old-30").map((v) => `${v.state} ${v.key}`),
+    ["re-created secret, token", "re-created kubesphere.yaml: devops.password"],
+  );
+  installer.spec.devops.enabled = false;
+  t.deepEqual(planRotation(fleet, plans, new Map([["old-30", [installer as never]]]))!.staleValues.filter((v) => v.cluster === "old-30").map((v) => v.key), ["secret, token"]);
+});
