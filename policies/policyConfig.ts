@@ -1,16 +1,17 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { DEFAULT_KUBESPHERE_NAMES, type KubeSphereNames } from "../src/model/kubernetesObjects";
+import type { KubeSphereNamesFilter } from "../src/model/kubernetesObjects";
 import { DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS, type RuleOptions } from "../src/rules";
 
 /**
  * What `--policy-pack-config` may set for a policy of this pack (each policy reads its own entry). Every policy
- * takes `namespace` and `configMap` (rebranded distributions rename them); the shared-secret policy also takes
+ * takes `namespace` and `configMap`, an optional narrowing: unset, every policy recognises KubeSphere's config by what
+ * it holds, under any name (rebranded distributions rename them); the shared-secret policy also takes
  * `expectedJwtSecretFingerprint`, the certificate policies `certificateExpiryWindowDays`.
  */
 export interface FleetPolicyConfig {
-  /** Namespace of the KubeSphere config; default `kubesphere-system`. */
+  /** Only this namespace holds the KubeSphere config; unset: any (recognised by content). */
   readonly namespace?: string;
-  /** Name of the ConfigMap holding kubesphere.yaml; default `kubesphere-config`. */
+  /** Only the ConfigMap of this name holds kubesphere.yaml; unset: kubesphere-config or any whose kubesphere.yaml has an authentication section. */
   readonly configMap?: string;
   /** SHA-256 of the fleet's jwtSecret (full hex, `sha256:<prefix>` or 8+ hex digits), to hold a fleet split over stacks to one secret. */
   readonly expectedJwtSecretFingerprint?: string;
@@ -21,8 +22,16 @@ export interface FleetPolicyConfig {
 export type FleetConfigKey = keyof FleetPolicyConfig;
 
 const PROPERTIES = {
-  namespace: { type: "string", minLength: 1, default: DEFAULT_KUBESPHERE_NAMES.namespace, description: "Namespace of the KubeSphere config." },
-  configMap: { type: "string", minLength: 1, default: DEFAULT_KUBESPHERE_NAMES.configMap, description: "Name of the ConfigMap holding kubesphere.yaml." },
+  namespace: {
+    type: "string",
+    minLength: 1,
+    description: "Optional narrowing: only this namespace holds KubeSphere's config. Unset, the config is recognised by what it holds, in any namespace.",
+  },
+  configMap: {
+    type: "string",
+    minLength: 1,
+    description: "Optional narrowing: only the ConfigMap of this name holds kubesphere.yaml. Unset: kubesphere-config, or any ConfigMap whose kubesphere.yaml has an authentication section.",
+  },
   expectedJwtSecretFingerprint: {
     type: "string",
     pattern: "^(sha256:)?[0-9a-fA-F]{8,64}$",
@@ -42,12 +51,11 @@ export function configSchemaFor(extra: readonly FleetConfigKey[] = []): PolicyCo
   return { properties: Object.fromEntries(keys.map((key) => [key, { ...PROPERTIES[key] }])) as PolicyConfigSchema["properties"] };
 }
 
-/** Where the KubeSphere config lives, from a policy's config. */
-export function kubesphereNames(config: FleetPolicyConfig): KubeSphereNames {
-  return {
-    namespace: nonEmpty(config.namespace) ?? DEFAULT_KUBESPHERE_NAMES.namespace,
-    configMap: nonEmpty(config.configMap) ?? DEFAULT_KUBESPHERE_NAMES.configMap,
-  };
+/** The narrowing of where the KubeSphere config lives, from a policy's config: only the names it sets. */
+export function kubesphereNames(config: FleetPolicyConfig): KubeSphereNamesFilter {
+  const namespace = nonEmpty(config.namespace);
+  const configMap = nonEmpty(config.configMap);
+  return { ...(namespace ? { namespace } : {}), ...(configMap ? { configMap } : {}) };
 }
 
 /** The rules' options from a policy's config, judged at `now`. */

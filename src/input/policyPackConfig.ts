@@ -3,6 +3,7 @@ import { InputError } from "../cli/exitCodes";
 import type { PolicyConfigInput, PolicyDescription } from "../engine";
 import { readInputFile, type InputFileOptions } from "./inputFile";
 import { positionAt, scanJson } from "./jsonPosition";
+import { namesDifferBetweenPolicies } from "./policyConfigNames";
 
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 const FLAG = "--policy-pack-config";
@@ -70,6 +71,8 @@ export function readPolicyPackConfig(file: string, policies: readonly PolicyDesc
     else if (value !== undefined) config[policy] = { ...base, ...(value as object) } as PolicyConfigInput;
     else if (typeof all === "string") config[policy] = base as PolicyConfigInput;
   }
+  const differ = namesDifferBetweenPolicies(config, names);
+  if (differ) throw new InputError(`${FLAG} ${file}: ${differ}`);
   return config;
 }
 

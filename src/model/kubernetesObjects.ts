@@ -1,6 +1,6 @@
 import type { ApiserverFacts, AuthSettings, ClusterRole, ClusterView, CredentialFacts } from "./fleet";
 import { CLUSTER_CONFIGURATION, readClusterConfiguration } from "./installerConfig";
-import { KUBESPHERE_CONFIG_KEY, readKubesphereConfig } from "./kubesphereConfig";
+import { KUBESPHERE_CONFIG_KEY, kubesphereYamlHoldsAuth, readKubesphereConfig } from "./kubesphereConfig";
 import { KUBESPHERE_SECRET_NAME, readKubesphereSecret } from "./kubesphereSecret";
 import { lookup, type ObjectKeys } from "./lookup";
 import { known, unknown } from "./observed";
@@ -11,6 +11,14 @@ export interface KubeSphereNames {
   readonly namespace: string;
   readonly configMap: string;
 }
+
+/**
+ * Which objects count as KubeSphere's. A name given narrows recognition to it; a name left out does not narrow: the
+ * ConfigMap is then KubeSphere's config by what it holds (`kubesphereYamlHoldsAuth`) or by the default names, and
+ * Secret kubesphere-secret / Deployment ks-apiserver count in any namespace. So a rebranded distribution needs no
+ * setting, and a policy config that names them on one policy only cannot blind the others.
+ */
+export type KubeSphereNamesFilter = Partial<KubeSphereNames>;
 
 export const DEFAULT_KUBESPHERE_NAMES: KubeSphereNames = { namespace: "kubesphere-system", configMap: "kubesphere-config" };
 
@@ -43,19 +51,20 @@ export const OBJECT_KEYS_READ: Readonly<Record<string, ObjectKeys>> = {
 };
 
 /**
- * Recognises the objects that set KubeSphere auth: ConfigMap kubesphere-config (either layout), ClusterConfiguration
- * ks-installer, Secret kubesphere-secret, and the ks-apiserver Deployment. `kind` may be given when the object
- * itself does not say it (Pulumi resource inputs leave it out).
+ * Recognises the objects that set KubeSphere auth: the ConfigMap holding kubesphere.yaml (either layout),
+ * ClusterConfiguration ks-installer, Secret kubesphere-secret, and the ks-apiserver Deployment, narrowed by `names`
+ * (see `KubeSphereNamesFilter`). `kind` may be given when the object itself does not say it (Pulumi resource inputs
+ * leave it out).
  */
-export function factsFromObject(object: KubernetesObject, names: KubeSphereNames = DEFAULT_KUBESPHERE_NAMES, kindHint?: string): ObjectFacts | undefined {
+export function factsFromObject(object: KubernetesObject, names: KubeSphereNamesFilter = {}, kindHint?: string): ObjectFacts | undefined {
   const kind = typeof object.kind === "string" ? object.kind : kindHint;
   const name = text(lookup(object.metadata, ["name"]));
   const namespace = text(lookup(object.metadata, ["namespace"]));
-  const inNamespace = namespace === names.namespace || namespace === undefined;
-  const source = `${kind} ${namespace ?? names.namespace}/${name}`;
+  const inNamespace = names.namespace === undefined || namespace === undefined || namespace === names.namespace;
+  const source = `${kind} ${namespace ?? names.namespace ?? DEFAULT_KUBESPHERE_NAMES.namespace}/${name}`;
   switch (kind) {
     case "ConfigMap": {
-      if (name !== names.configMap || !inNamespace) return undefined;
+      if (!inNamespace || !isKubesphereConfigMap(object, name, namespace, names)) return undefined;
       const data = lookup(object.data, [KUBESPHERE_CONFIG_KEY]);
       if (data.state === "unknown" || isUnknownValue(object.data)) return { settings: readKubesphereConfig(undefined, source, "not known until the deployment runs") };
       return { settings: readKubesphereConfig(data.state === "known" ? String(data.value) : undefined, source) };
@@ -89,7 +98,7 @@ export function factsFromObject(object: KubernetesObject, names: KubeSphereNames
 export function clusterViewFromObjects(
   name: string,
   objects: readonly KubernetesObject[],
-  options: { names?: KubeSphereNames; version?: string; declaredRole?: ClusterRole; credentials?: readonly CredentialFacts[] } = {},
+  options: { names?: KubeSphereNamesFilter; version?: string; declaredRole?: ClusterRole; credentials?: readonly CredentialFacts[] } = {},
 ): ClusterView {
   const settings: AuthSettings[] = [];
   const apiserver: ApiserverFacts[] = [];
@@ -109,6 +118,21 @@ export function describeType(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "number") return Number.isInteger(value) ? "a negative number" : "a fraction";
   return typeof value === "object" ? "a mapping" : `a ${typeof value}`;
+}
+
+/**
+ * Whether a ConfigMap is KubeSphere's config. With a configured ConfigMap name, only that name (a deliberate
+ * narrowing). Otherwise the default name in the default (or configured) namespace, or any ConfigMap whose
+ * kubesphere.yaml holds an authentication section, or whose kubesphere.yaml is not known yet during preview. A
+ * ConfigMap whose whole `data` is unknown is recognised by name only.
+ */
+function isKubesphereConfigMap(object: KubernetesObject, name: string | undefined, namespace: string | undefined, names: KubeSphereNamesFilter): boolean {
+  if (names.configMap !== undefined) return name === names.configMap;
+  const defaultPlace = namespace === undefined || namespace === (names.namespace ?? DEFAULT_KUBESPHERE_NAMES.namespace);
+  if (name === DEFAULT_KUBESPHERE_NAMES.configMap && defaultPlace) return true;
+  if (isUnknownValue(object.data)) return false;
+  const data = lookup(object.data, [KUBESPHERE_CONFIG_KEY]);
+  return data.state === "unknown" || (data.state === "known" && typeof data.value === "string" && kubesphereYamlHoldsAuth(data.value));
 }
 
 function text(found: ReturnType<typeof lookup>): string | undefined {

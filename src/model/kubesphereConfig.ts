@@ -9,6 +9,16 @@ import { SettingsReader } from "./settingsReader";
 /** The ConfigMap data key that holds ks-apiserver's configuration. */
 export const KUBESPHERE_CONFIG_KEY = "kubesphere.yaml";
 
+/**
+ * Whether kubesphere.yaml text carries ks-apiserver's `authentication` section as a top-level key, parsed or not (so
+ * a config that does not parse is still recognised, and reported). Every 3.x and 4.x template renders it
+ * (ks-installer `kubesphere-config.yaml.j2`, ks-core `templates/kubesphere-config.yaml`), and so does
+ * ks-controller-manager's re-marshal.
+ */
+export function kubesphereYamlHoldsAuth(text: string): boolean {
+  return /^["']?authentication["']?[ \t]*:/m.test(text);
+}
+
 /** Key paths of the two auth settings in each layout of kubesphere.yaml. */
 export const AUTH_PATHS = {
   [KubeSphereLayout.v3]: {

@@ -1,6 +1,6 @@
 import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts, FleetView } from "../model/fleet";
 import { readKsCoreValues, type KsCoreChart } from "../model/helmValues";
-import { DEFAULT_KUBESPHERE_NAMES, factsFromObject, OBJECT_KEYS_READ, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
+import { factsFromObject, OBJECT_KEYS_READ, type KubeSphereNamesFilter, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { providerCredentials, type KubernetesProviderInputs } from "./kubeconfigCredentials";
 import { pickInputs } from "./plainInputs";
@@ -61,7 +61,7 @@ export interface FleetReading {
  * charts, and the kubeconfig credentials of the provider resources listed. Everything else is ignored. Never throws:
  * preview unknowns become `unknown` observations.
  */
-export function fleetFromResources(resources: readonly StackResource[], names: KubeSphereNames = DEFAULT_KUBESPHERE_NAMES, reading: FleetReading = {}): StackFleet {
+export function fleetFromResources(resources: readonly StackResource[], names: KubeSphereNamesFilter = {}, reading: FleetReading = {}): StackFleet {
   const clusters = new Map<string, ClusterParts>();
   const clusterFor = (provider: { name: string; urn: string } | undefined): ClusterParts => {
     const key = provider?.urn ?? NO_PROVIDER_CLUSTER;

@@ -1,7 +1,7 @@
 import { ClusterRole } from "../model/fleet";
 import { editKubesphereYaml } from "../model/editKubesphereYaml";
 import { KUBESPHERE_CONFIG_KEY } from "../model/kubesphereConfig";
-import { factsFromObject, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
+import { factsFromObject, type KubeSphereNamesFilter, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import { kindOfType } from "./resourceTypes";
 
@@ -14,7 +14,7 @@ import { kindOfType } from "./resourceTypes";
  *
  * `props` are plain inputs (see `plainInputs`).
  */
-export function memberAccessTokenMaxAgeRemedy(type: string, props: Record<string, unknown>, names: KubeSphereNames): string | undefined {
+export function memberAccessTokenMaxAgeRemedy(type: string, props: Record<string, unknown>, names: KubeSphereNamesFilter): string | undefined {
   if (kindOfType(type) !== "ConfigMap") return undefined;
   const facts = factsFromObject(props as KubernetesObject, names, "ConfigMap");
   if (!facts || !("settings" in facts)) return undefined;

@@ -83,7 +83,11 @@ test.serial("GetAnalyzerInfo lists every policy with its metadata and config sch
     // A rule about one resource is a resource policy; the SDK lists a policy with both a resource and a stack part as
     // a resource policy, and AnalyzeStack still runs its stack part.
     t.is(policy.type, rule.scope === "fleet" ? "stack" : "resource", rule.id);
-    t.like(policy.configSchema?.properties, { namespace: { default: "kubesphere-system" }, configMap: { default: "kubesphere-config" } });
+    // The names are an optional narrowing: no default, so an unset name narrows nothing.
+    t.like(policy.configSchema?.properties, { namespace: { type: "string" }, configMap: { type: "string" } });
+    const props = policy.configSchema!.properties as Record<string, Record<string, unknown>>;
+    t.is(props["namespace"]!["default"], undefined);
+    t.is(props["configMap"]!["default"], undefined);
   }
   t.like(info.policies.find((p) => p.name === "kubesphere-kubeconfig-renew-expiring-certificate")!.configSchema!.properties, { certificateExpiryWindowDays: { default: 30 } });
   t.truthy(info.policies.find((p) => p.name === SHARED)!.configSchema!.properties["expectedJwtSecretFingerprint"]);
@@ -189,10 +193,15 @@ test.serial("Configure sets enforcement levels, names and the expected fingerpri
     t.is((await analyzeStack(certifiedStack())).diagnostics.filter((d) => d.policyName === SHARED).length, 3);
     const renamed = certifiedStack().map((s) => (s.type.includes("ConfigMap") ? { ...s, props: { ...s.props, metadata: { name: "acme-config", namespace: "acme-system" } } } : s));
     renamed[4] = { ...renamed[4]!, props: { ...renamed[4]!.props, data: { "kubesphere.yaml": "authentication: [" } } };
-    t.deepEqual((await analyzeStack(renamed)).diagnostics, []);
+    // Renamed configs are recognised by what they hold, with no names configured, and with them.
+    await pack.configure();
+    t.deepEqual((await analyzeStack(renamed)).diagnostics.map((d) => d.policyName), ["kubesphere-config-disallow-malformed-yaml"]);
     const names = { namespace: "acme-system", configMap: "acme-config" };
     await pack.configure(Object.fromEntries(allRules().map((r) => [r.id, names])));
     t.deepEqual((await analyzeStack(renamed)).diagnostics.map((d) => d.policyName), ["kubesphere-config-disallow-malformed-yaml"]);
+    // Names are a narrowing: every policy narrowed to other names sees none of them.
+    await pack.configure(Object.fromEntries(allRules().map((r) => [r.id, { namespace: "acme-system", configMap: "other-config" }])));
+    t.deepEqual((await analyzeStack(renamed)).diagnostics, []);
   } finally {
     await pack.configure();
   }

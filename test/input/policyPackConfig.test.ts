@@ -12,6 +12,7 @@ import { InputError } from "../../src/cli/exitCodes";
 import type { PolicyDescription } from "../../src/engine";
 import { readPolicyPackConfig } from "../../src/input/policyPackConfig";
 import { scanJson } from "../../src/input/jsonPosition";
+import { readmeBlock } from "../helpers/readme";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.tokenThatMustNotLeak.c2lnbmF0dXJl";
 const RENEW = "kubesphere-kubeconfig-renew-expiring-certificate";
@@ -74,4 +75,14 @@ test("the JSON scanner places every value and finds the first error, however dee
   t.deepEqual(scanJson(`${"[".repeat(100_000)}${"]".repeat(100_000)}`).constructor, Object);
   t.deepEqual(scanJson('{"a": 1 "b": 2}'), { errorOffset: 8 });
   t.deepEqual(scanJson('"unterminated'), { errorOffset: 13 });
+});
+
+test("names set on some policies only are refused, naming the policies; the README's policy config is accepted", (t) => {
+  const message = refused(t, `{"${SHARED}": {"namespace": "acme-system", "configMap": "acme-config"}}`, /namespace and configMap .* differ between policies/);
+  t.regex(message, new RegExp(`${SHARED}: namespace 'acme-system', configMap 'acme-config'; .*${RENEW}.*: no namespace or configMap`));
+  refused(t, `{"${SHARED}": {"namespace": "${TOKEN}"}}`, /a namespace that is not a Kubernetes name/);
+  const everywhere = Object.fromEntries(POLICIES.map((p) => [p.name, { namespace: "acme-system", configMap: "acme-config" }]));
+  t.like(readPolicyPackConfig(configFile(JSON.stringify(everywhere)), POLICIES)[SHARED], { namespace: "acme-system" });
+  const readme = readPolicyPackConfig(configFile(readmeBlock("Policy config (`--policy-pack-config policy-config.json`)", "json")), POLICIES);
+  t.like(readme[SHARED], { expectedJwtSecretFingerprint: "sha256:890eaf2b1028" });
 });

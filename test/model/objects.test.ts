@@ -35,12 +35,35 @@ test("the kubesphere-secret Secret gives the cluster's secret", (t) => {
   t.like(view.settings[0]!.jwtSecret, { state: "known", value: { length: 32 } });
 });
 
-test("objects in another namespace or with another name are not KubeSphere's", (t) => {
+test("a ConfigMap is KubeSphere's config by its default names or by what its kubesphere.yaml holds", (t) => {
   const cm = fixtureObject("v3.4/kubesphere-config.host.yaml") as Record<string, any>;
+  const renamed = { ...cm, metadata: { name: "acme-config", namespace: "acme-system" } };
   t.truthy(factsFromObject(cm));
-  t.is(factsFromObject({ ...cm, metadata: { ...cm.metadata, namespace: "default" } }), undefined);
-  t.is(factsFromObject({ ...cm, metadata: { ...cm.metadata, name: "other" } }), undefined);
-  t.truthy(factsFromObject({ ...cm, metadata: { ...cm.metadata, namespace: "acme-system" } }, { namespace: "acme-system", configMap: "kubesphere-config" }));
+  t.truthy(factsFromObject(renamed));
+  t.truthy(factsFromObject({ ...renamed, data: { "kubesphere.yaml": "authentication: [" } }), "a malformed config with an authentication section");
+  t.truthy(factsFromObject({ ...renamed, data: { "kubesphere.yaml": UNKNOWN_VALUE } }), "a kubesphere.yaml unknown during preview");
+  t.is(factsFromObject({ ...renamed, data: UNKNOWN_VALUE }), undefined, "no data key known: by name only");
+  t.truthy(factsFromObject({ ...cm, data: UNKNOWN_VALUE }));
+  t.is(factsFromObject({ ...renamed, data: { "kubesphere.yaml": "not: [valid" } }), undefined);
+  t.is(factsFromObject({ ...renamed, data: { "kubesphere.yaml": "multicluster:\n  clusterRole: member\n" } }), undefined);
+  t.is(factsFromObject({ ...renamed, data: { "other.yaml": cm.data["kubesphere.yaml"] } }), undefined);
+  t.is(factsFromObject({ ...cm, metadata: { ...cm.metadata, namespace: "default" }, data: {} }), undefined, "the default name elsewhere, holding nothing");
+});
+
+test("configured names narrow: only that ConfigMap, only that namespace", (t) => {
+  const cm = fixtureObject("v3.4/kubesphere-config.host.yaml") as Record<string, any>;
+  const acme = { namespace: "acme-system", configMap: "acme-config" };
+  t.truthy(factsFromObject({ ...cm, metadata: { name: "acme-config", namespace: "acme-system" } }, acme));
+  t.truthy(factsFromObject({ ...cm, metadata: { name: "acme-config" } }, acme), "no namespace in the inputs: the provider's default");
+  t.is(factsFromObject(cm, acme), undefined);
+  t.is(factsFromObject({ ...cm, metadata: { name: "acme-config", namespace: "default" } }, acme), undefined);
+  t.truthy(factsFromObject({ ...cm, metadata: { name: "kubesphere-config", namespace: "acme-system" } }, { namespace: "acme-system" }));
+  t.is(factsFromObject(cm, { namespace: "acme-system" }), undefined);
+  t.truthy(factsFromObject({ ...cm, metadata: { name: "acme-config", namespace: "anywhere" } }, { configMap: "acme-config" }));
+  t.is(factsFromObject(cm, { configMap: "acme-config" }), undefined);
+  const secret = fixtureObject("v3.4/kubesphere-secret.yaml") as Record<string, any>;
+  t.truthy(factsFromObject({ ...secret, metadata: { ...secret.metadata, namespace: "acme-system" } }), "kubesphere-secret in any namespace");
+  t.is(factsFromObject(secret, acme), undefined);
 });
 
 test("ks-apiserver replicas default to 1 and may be unknown", (t) => {

@@ -11,7 +11,7 @@ import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../help
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "./stackFixtures";
 
-const fleetOf = (specs: ResourceSpec[], names?: { namespace: string; configMap: string }) =>
+const fleetOf = (specs: ResourceSpec[], names?: { namespace?: string; configMap?: string }) =>
   fleetFromResources(stackArgs(specs).resources as unknown as StackResource[], names);
 const cluster = (specs: ResourceSpec[], name: string) => fleetOf(specs).fleet.clusters.find((c) => c.name === name)!;
 
@@ -76,11 +76,12 @@ test("ignores unrelated resources, including a ConfigMap of another name", (t) =
   t.deepEqual(fleet.clusters[0]!.apiserver, []);
 });
 
-test("uses the configured namespace and ConfigMap name of a rebranded distribution", (t) => {
+test("recognises a rebranded distribution's config by what it holds; configured names narrow", (t) => {
   const spec = configMapResource("host", "v3.4/kubesphere-config.host.yaml");
   (spec.props as any).metadata = { name: "acme-config", namespace: "acme-system" };
-  t.is(fleetOf([spec]).fleet.clusters[0]!.settings.length, 0);
+  t.is(fleetOf([spec]).fleet.clusters[0]!.settings.length, 1);
   t.is(fleetOf([spec], { namespace: "acme-system", configMap: "acme-config" }).fleet.clusters[0]!.settings.length, 1);
+  t.is(fleetOf([spec], { namespace: "kubesphere-system", configMap: "kubesphere-config" }).fleet.clusters[0]!.settings.length, 0);
 });
 
 test("a preview unknown, read through the SDK's proxy, becomes an unknown observation, not a crash", (t) => {
