@@ -4,40 +4,18 @@
  * at the key the chart reads. Run `npm run build` first.
  */
 import test from "ava";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { startPolicyPack, type PolicyDiagnostic as Diagnostic, type PolicyPackSession } from "../../src/engine";
+import type { PolicyDiagnostic as Diagnostic } from "../../src/engine";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { kubernetesProvider, urnOf, type ResourceSpec } from "../helpers/args";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { wireResources } from "../helpers/wireStack";
+import { packUnderTest } from "../helpers/packSession";
 import { KS_CORE_HELM_TYPES, ksCoreChartValues, ksCoreChartVersions, ksCoreRelease } from "../policies/stackFixtures";
 
-const PACK_DIR = join(__dirname, "..", "..", "policies");
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const SHARED = "kubesphere-fleet-configure-shared-jwt-secret";
 const SINGLE_HOST = "kubesphere-fleet-disallow-multiple-hosts";
 
-let pack: PolicyPackSession;
-const seen: string[] = [];
-
-test.before(async () => {
-  if (!existsSync(join(PACK_DIR, "bin", "policies", "index.js"))) throw new Error("policies/bin is missing: run `npm run build` before the end-to-end tests.");
-  pack = await startPolicyPack(PACK_DIR);
-  await pack.configure();
-});
-test.after.always(async () => {
-  await pack?.close();
-});
-
-async function analyzeStack(specs: ResourceSpec[]): Promise<Diagnostic[]> {
-  const resources = wireResources(specs);
-  const diagnostics: Diagnostic[] = [];
-  for (const resource of resources) diagnostics.push(...(await pack.analyze(resource)).diagnostics);
-  diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
-  seen.push(...diagnostics.flatMap((d) => [d.message, d.description]));
-  return diagnostics;
-}
+const { pack, analyzeStack, seen } = packUnderTest(test);
 
 /** One cluster per role, each with its provider and a ks-core install of `version` by `type`. */
 function fleet(version: string, type: (typeof KS_CORE_HELM_TYPES)[number], pinned: boolean, clusters: [name: string, role: string, secret: string][]): ResourceSpec[] {
@@ -115,7 +93,7 @@ test.serial("a pinned chart whose values set the other version's role key is blo
 
 test.serial("no diagnostic or stderr line contains a secret", (t) => {
   t.true(seen.length > 20);
-  for (const text of [...seen, pack.stderr()]) {
+  for (const text of [...seen, pack().stderr()]) {
     t.false(text.includes(FIXTURE_JWT_SECRET));
     t.false(text.includes(OTHER_SECRET));
   }

@@ -4,18 +4,15 @@
  * it, one broken at a time. Run `npm run build` first.
  */
 import test from "ava";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { parse } from "yaml";
-import { startPolicyPack, type PolicyConfigInput, type PolicyDiagnostic, type PolicyPackSession } from "../../src/engine";
+import type { PolicyConfigInput, PolicyDiagnostic } from "../../src/engine";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { onCluster, urnOf, type ResourceSpec } from "../helpers/args";
 import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
 import { readmeBlock } from "../helpers/readme";
-import { wireResources } from "../helpers/wireStack";
+import { packUnderTest } from "../helpers/packSession";
 import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource } from "../policies/stackFixtures";
 
-const PACK_DIR = join(__dirname, "..", "..", "policies");
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const SHARED = "kubesphere-fleet-configure-shared-jwt-secret";
 const MAX_AGE = "kubesphere-member-configure-zero-access-token-max-age";
@@ -31,26 +28,7 @@ const README_POLICY_CONFIG = JSON.parse(readmeBlock("Policy config (`--policy-pa
 const README_STACK = (parse(readmeBlock("**Rebranded distributions**", "yaml")) as { config: Record<string, string> }).config;
 const NAMES = { namespace: README_STACK["kubesphere-fleet:namespace"]!, configMap: README_STACK["kubesphere-fleet:configMap"]! };
 
-let pack: PolicyPackSession;
-const seen: string[] = [];
-
-test.before(async () => {
-  if (!existsSync(join(PACK_DIR, "bin", "policies", "index.js"))) throw new Error("policies/bin is missing: run `npm run build` before the end-to-end tests.");
-  pack = await startPolicyPack(PACK_DIR);
-  await pack.configure(README_POLICY_CONFIG);
-});
-test.after.always(async () => {
-  await pack?.close();
-});
-
-async function analyzeStack(specs: ResourceSpec[]): Promise<PolicyDiagnostic[]> {
-  const resources = wireResources(specs);
-  const diagnostics: PolicyDiagnostic[] = [];
-  for (const resource of resources) diagnostics.push(...(await pack.analyze(resource)).diagnostics);
-  diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
-  seen.push(...diagnostics.flatMap((d) => [d.message, d.description]));
-  return diagnostics;
-}
+const { pack, analyzeStack, seen } = packUnderTest(test, README_POLICY_CONFIG);
 
 /** Moves an object into the rebranded namespace, and a kubesphere-config into the rebranded ConfigMap name. */
 function rebranded(spec: ResourceSpec): ResourceSpec {
@@ -166,17 +144,17 @@ for (const { title, specs, policy, level, urn } of CASES) {
 
 test.serial("names set on one policy only (the issue's copy of the old README) narrow that policy and blind no other", async (t) => {
   try {
-    await pack.configure({ ...README_POLICY_CONFIG, [MAX_AGE]: { namespace: NAMES.namespace, configMap: NAMES.configMap } });
+    await pack().configure({ ...README_POLICY_CONFIG, [MAX_AGE]: { namespace: NAMES.namespace, configMap: NAMES.configMap } });
     const diagnostics = await analyzeStack(fleet({ configs: { "member-2": (s) => s.replace(FIXTURE_JWT_SECRET, OTHER_SECRET).replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h") } }));
     t.deepEqual([...new Set(mandatory(diagnostics).map((d) => [d.policyName, d.urn].join(" ")))].sort(), [`${MAX_AGE} ${CONFIG_URN("member-2")}`, `${SHARED} ${CONFIG_URN("member-2")}`].sort());
   } finally {
-    await pack.configure(README_POLICY_CONFIG);
+    await pack().configure(README_POLICY_CONFIG);
   }
 });
 
 test.serial("no diagnostic or stderr line contains a secret", (t) => {
   t.true(seen.length > 10);
-  for (const text of [...seen, pack.stderr()]) {
+  for (const text of [...seen, pack().stderr()]) {
     t.false(text.includes(FIXTURE_JWT_SECRET));
     t.false(text.includes(OTHER_SECRET));
   }
