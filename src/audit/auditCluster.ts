@@ -67,20 +67,50 @@ export async function auditCluster(target: AuditTarget, options: ClusterAuditOpt
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   try {
-    const read = await Promise.race([readCluster(reader, options.names, controller.signal), whenAborted(controller.signal)]);
+    const read = await Promise.race([readCluster(reader, options.names, controller.signal), whenAborted(controller.signal, ABORT_GRACE_MS)]);
     const outcome = explainHangUp(read, credentials, options.now ?? new Date());
     const version = versionOf(outcome.objects) ?? target.declared?.version;
     const declaredRole = target.declared?.role;
-    const view = clusterViewFromObjects(target.name, outcome.objects, {
+    const { view, notes } = viewOf(target.name, outcome.objects, {
       names: options.names,
       credentials: [credentials],
       ...(version ? { version } : {}),
       ...(declaredRole ? { declaredRole } : {}),
     });
-    return { target: described, credentials, ...outcome, view };
+    return { target: described, credentials, ...outcome, notes: [...outcome.notes, ...notes], view };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The cluster's view from the objects read. An object the model cannot take (a field of a type KubeSphere never
+ * writes) is left out of the verdicts with a note naming it, so one malformed object never takes the cluster, or
+ * the fleet, down with it.
+ */
+function viewOf(name: string, objects: readonly KubernetesObject[], options: Parameters<typeof clusterViewFromObjects>[2]): { view: ClusterView; notes: string[] } {
+  try {
+    return { view: clusterViewFromObjects(name, objects, options), notes: [] };
+  } catch {
+    const kept: KubernetesObject[] = [];
+    const notes: string[] = [];
+    for (const object of objects) {
+      try {
+        clusterViewFromObjects(name, [object], options);
+        kept.push(object);
+      } catch (error) {
+        notes.push(`${objectName(object)} has a field of an unexpected type (${error instanceof Error ? error.name : "error"}); it is left out of the verdicts. Check it with kubectl get -o yaml.`);
+      }
+    }
+    return { view: clusterViewFromObjects(name, kept, options), notes };
+  }
+}
+
+/** `Deployment kubesphere-system/ks-apiserver`, from whatever the object holds. */
+export function objectName(object: KubernetesObject): string {
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : "?");
+  const metadata = (object.metadata !== null && typeof object.metadata === "object" ? object.metadata : {}) as { namespace?: unknown; name?: unknown };
+  return `${text(object.kind)} ${text(metadata.namespace)}/${text(metadata.name)}`;
 }
 
 type ReadOutcome = Pick<ClusterAudit, "state" | "failure" | "notes" | "objects">;
@@ -124,11 +154,21 @@ function explainHangUp(outcome: ReadOutcome, credentials: CredentialFacts, now: 
   return { ...outcome, state: ClusterState.certificateRejected, failure: { kind: FailureKind.certificateRejected, detail: "the server closed the connection right after the TLS handshake (ECONNRESET)" } };
 }
 
-function whenAborted(signal: AbortSignal): Promise<ReadOutcome> {
+/**
+ * How long after the timeout a reader may take to settle with its own failure (an exec plugin it stopped is a
+ * credentials problem, not a timeout). A reader that ignores the signal is cut off here and reported as a timeout.
+ */
+const ABORT_GRACE_MS = 1_000;
+
+function whenAborted(signal: AbortSignal, graceMs: number): Promise<ReadOutcome> {
   return new Promise((resolve) =>
-    signal.addEventListener("abort", () =>
-      resolve({ state: ClusterState.timeout, failure: { kind: FailureKind.timeout, detail: "no answer before the timeout" }, notes: [], objects: [] }),
-    ),
+    signal.addEventListener("abort", () => {
+      const timer = setTimeout(
+        () => resolve({ state: ClusterState.timeout, failure: { kind: FailureKind.timeout, detail: "no answer before the timeout" }, notes: [], objects: [] }),
+        graceMs,
+      );
+      timer.unref();
+    }),
   );
 }
 

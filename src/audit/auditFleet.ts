@@ -1,6 +1,8 @@
 import type { KubeSphereNames } from "../model/kubernetesObjects";
-import { Enforcement, evaluateFleet, type Finding, type RuleOptions } from "../rules";
-import { auditCluster, ClusterState, type AuditTarget, type ClusterAudit } from "./auditCluster";
+import { allRules, Enforcement, evaluateFleet, type Finding, type RuleOptions } from "../rules";
+import type { ClusterView } from "../model/fleet";
+import { clusterViewFromObjects } from "../model/kubernetesObjects";
+import { auditCluster, ClusterState, objectName, type AuditTarget, type ClusterAudit } from "./auditCluster";
 import { clusterReport, type ClusterReport } from "./clusterReport";
 
 export interface FleetAuditOptions {
@@ -20,7 +22,7 @@ export interface FleetAudit {
   readonly clusters: readonly ClusterAudit[];
   readonly reports: readonly ClusterReport[];
   readonly findings: readonly Finding[];
-  /** Every cluster read, KubeSphere found, and no mandatory finding. */
+  /** Every cluster read, KubeSphere found, every rule judged, and no mandatory finding. */
   readonly healthy: boolean;
 }
 
@@ -29,11 +31,43 @@ export interface FleetAudit {
  * whole fleet as read. A cluster that cannot be read is part of the result, never a reason to stop.
  */
 export async function auditFleet(targets: readonly AuditTarget[], options: FleetAuditOptions): Promise<FleetAudit> {
-  const clusters = await mapBounded(targets, options.concurrency, (target) => auditCluster(target, { ...options, now: options.rules.now }));
-  const findings = evaluateFleet({ clusters: clusters.map((c) => c.view) }, options.rules);
+  const read = await mapBounded(targets, options.concurrency, (target) => auditCluster(target, { ...options, now: options.rules.now }));
+  const { findings, unjudged } = judge(read, options);
+  const clusters = read.map((c) => (unjudged.has(c.target.name) ? { ...c, notes: [...c.notes, ...unjudged.get(c.target.name)!] } : c));
   const reports = clusters.map((cluster) => clusterReport(cluster, findings, options));
-  const healthy = clusters.every((c) => c.state === ClusterState.read) && !findings.some((f) => f.enforcement === Enforcement.mandatory);
+  const healthy = unjudged.size === 0 && clusters.every((c) => c.state === ClusterState.read) && !findings.some((f) => f.enforcement === Enforcement.mandatory);
   return { clusters, reports, findings, healthy };
+}
+
+/**
+ * Runs every rule over the fleet as read. A rule that fails on some cluster's data (a shape the model let through)
+ * loses only its own verdict: the objects it failed on get a note on their cluster, and every other rule still runs.
+ */
+function judge(clusters: readonly ClusterAudit[], options: FleetAuditOptions): { findings: Finding[]; unjudged: Map<string, string[]> } {
+  const findings: Finding[] = [];
+  const unjudged = new Map<string, string[]>();
+  for (const rule of allRules()) {
+    try {
+      findings.push(...evaluateFleet({ clusters: clusters.map((c) => c.view) }, options.rules, [rule]));
+    } catch (error) {
+      const failsOn = (views: ClusterView[]) => {
+        try {
+          evaluateFleet({ clusters: views }, options.rules, [rule]);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      const culprits = clusters.filter((c) => failsOn([c.view]));
+      for (const cluster of culprits.length > 0 ? culprits : clusters) {
+        const objects = cluster.objects.filter((o) => failsOn([clusterViewFromObjects(cluster.target.name, [o], { names: options.names })]));
+        const what = objects.length > 0 ? objects.map(objectName).join(", ") : `what was read from '${cluster.target.name}'`;
+        const note = `${rule.id} could not judge ${what} (${error instanceof Error ? error.name : "error"}): a field has a type KubeSphere does not write. This verdict is missing; check it with kubectl get -o yaml.`;
+        unjudged.set(cluster.target.name, [...(unjudged.get(cluster.target.name) ?? []), note]);
+      }
+    }
+  }
+  return { findings, unjudged };
 }
 
 /** `Promise.all(items.map(fn))` with at most `limit` calls in flight; results keep the input order. */
