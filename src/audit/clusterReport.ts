@@ -127,6 +127,11 @@ function problemOf(audit: ClusterAudit, mine: readonly Finding[], options: { nam
       return `'${target.name}' is unreachable: cannot connect to ${server} (${failure.detail}).`;
     case FailureKind.timeout:
       return `'${target.name}' (${server}) did not answer within ${Math.round(options.timeoutMs / 1000)}s.`;
+    case FailureKind.tooLarge:
+      return (
+        `The API of '${target.name}' (${server}) answered with more than the audit reads: ${failure.detail}. ` +
+        `Kubernetes keeps at most 1 MiB in a ConfigMap or Secret, so this answer is not kube-apiserver's; check what answers at ${server} (a proxy, a gateway).`
+      );
     case FailureKind.apiError:
       return `The API of '${target.name}' (${server}) failed: ${failure.detail}.`;
   }

@@ -9,7 +9,7 @@ export interface ObjectRef {
 }
 
 /**
- * Reads objects from one cluster's API. The live implementation is `kubeconfigReader` (client-node); anything that
+ * Reads objects from one cluster's API. The live implementation is `kubeconfigReader`; anything that
  * speaks the same contract can stand in. Returns the object as the API sends it (wire JSON), `undefined` on a 404,
  * and throws `ReadFailure` for everything else.
  */
@@ -33,7 +33,9 @@ export const FailureKind = {
   unreachable: "unreachable",
   /** No answer within the per-cluster timeout. */
   timeout: "timeout",
-  /** Any other API answer (5xx, unexpected body). */
+  /** An answer larger than the audit reads (`DEFAULT_MAX_RESPONSE_BYTES`): reading stopped at the cap. */
+  tooLarge: "too-large",
+  /** Any other API answer (5xx, a redirect, an unexpected body). */
   apiError: "api-error",
 } as const;
 export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];

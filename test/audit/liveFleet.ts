@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asLiveObject, startApiServer, type RunningApiServer, type ServedObject } from "../helpers/apiServer";
+import { asLiveObject, startApiServer, type ApiServerOptions, type RunningApiServer, type ServedObject } from "../helpers/apiServer";
 import { issueClientCertificate, kubeconfigWith, type CertificateAuthority, type IssuedCertificate, type KubeconfigParts } from "../helpers/certificates";
 import { runCli, timeScale, type CliRun } from "../helpers/checkCli";
 import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
@@ -105,6 +105,10 @@ export interface ClusterSpec {
   readonly rejectInvalidCertificates?: "status" | "handshake";
   readonly maxTlsVersion?: "TLSv1.2" | "TLSv1.3";
   readonly forbidden?: readonly string[];
+  /** A hostile or broken server's answer (see `ApiServerOptions.intercept`). */
+  readonly intercept?: ApiServerOptions["intercept"];
+  /** More fields of the kubeconfig's user entry: `token`, `username`/`password`, `exec`. */
+  readonly userFields?: Readonly<Record<string, unknown>>;
 }
 
 /** A healthy fleet: a 3.4 host, a 3.4 member and a 4.1 member. */
@@ -154,6 +158,7 @@ export async function startFleet(ca: CertificateAuthority, clusters: readonly Cl
         ...(cluster.rejectInvalidCertificates ? { rejectInvalidCertificates: cluster.rejectInvalidCertificates } : {}),
         ...(cluster.maxTlsVersion ? { maxTlsVersion: cluster.maxTlsVersion } : {}),
         ...(cluster.forbidden ? { forbidden: { [`${cluster.name}-admin`]: cluster.forbidden } } : {}),
+        ...(cluster.intercept ? { intercept: cluster.intercept } : {}),
       });
       servers[cluster.name] = server;
       closers.push(server.close);
@@ -167,7 +172,7 @@ export async function startFleet(ca: CertificateAuthority, clusters: readonly Cl
       notAfter: new Date(expired ? now - 35 * DAY : now + 100 * DAY),
     });
     certificates[cluster.name] = cert;
-    const entry = { server: url, caPem: ca.certPem, clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, user: `${cluster.name}-admin`, context: cluster.name, cluster: `${cluster.name}-cluster` };
+    const entry = { server: url, caPem: ca.certPem, clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, user: `${cluster.name}-admin`, context: cluster.name, cluster: `${cluster.name}-cluster`, ...(cluster.userFields ? { userFields: cluster.userFields } : {}) };
     parts.push(entry);
     kubeconfigs[cluster.name] = join(dir, `${cluster.name}.kubeconfig`);
     writeFileSync(kubeconfigs[cluster.name]!, kubeconfigWith([entry]), { mode: 0o600 });

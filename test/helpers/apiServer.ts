@@ -35,6 +35,11 @@ export interface ApiServerOptions {
   readonly maxTlsVersion?: "TLSv1.2" | "TLSv1.3";
   /** Per user (certificate CN), the resource plurals it may not read (403). */
   readonly forbidden?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A hostile or broken server's answer, tried before anything else: return true when it answered the request
+   * (a redirect, an echo of the request's headers, an endless body, …), false to serve it normally.
+   */
+  readonly intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface RunningApiServer {
@@ -43,6 +48,10 @@ export interface RunningApiServer {
   readonly port: number;
   /** `METHOD path` of every request that reached HTTP, in order. */
   readonly requests: readonly string[];
+  /** The `Authorization` header of every request that reached HTTP (undefined when there was none), in order. */
+  readonly authorizations: readonly (string | undefined)[];
+  /** Whether each request came with a client certificate, in order. */
+  readonly clientCertificates: readonly boolean[];
   close(): Promise<void>;
 }
 
@@ -82,6 +91,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   groupVersions.add("/apis/apps/v1");
 
   const requests: string[] = [];
+  const authorizations: (string | undefined)[] = [];
+  const clientCertificates: boolean[] = [];
   const handshake = options.rejectInvalidCertificates === "handshake";
   const server: Server = createServer(
     { key: serving.keyPem, cert: serving.certPem, ca: options.ca.certPem, requestCert: true, rejectUnauthorized: handshake, maxVersion: options.maxTlsVersion ?? "TLSv1.3" },
@@ -91,8 +102,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     requests.push(`${req.method} ${url.pathname}`);
+    authorizations.push(req.headers.authorization);
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate();
+    clientCertificates.push(Boolean(peer && peer.subject));
+    if (options.intercept?.(req, res)) return;
     if (!socket.authorized || !peer || !peer.subject) return status(res, 401, "Unauthorized", "Unauthorized");
     const user = String(peer.subject.CN);
     if (req.method !== "GET") return status(res, 405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
@@ -133,6 +147,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     url: `https://127.0.0.1:${port}`,
     port,
     requests,
+    authorizations,
+    clientCertificates,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { timeScale } from "./checkCli";
 
 export interface CertificateAuthority {
   /** The temp dir holding the CA's files; removed by `dispose()`. */
@@ -73,7 +74,7 @@ subjectKeyIdentifier = hash
 let issued = 0;
 
 function openssl(cwd: string, args: string[]): void {
-  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"], timeout: Math.round(20_000 * timeScale()) });
 }
 
 /** Makes a CA valid from a day ago for ten years: `ca.crt`/`ca.key` in a fresh temp dir. */
@@ -149,6 +150,8 @@ export interface KubeconfigParts {
   readonly user: string;
   readonly context: string;
   readonly cluster: string;
+  /** More fields of the user entry (`token`, `username`/`password`, `exec`), beside the client certificate. */
+  readonly userFields?: Readonly<Record<string, unknown>>;
 }
 
 /** A one-context kubeconfig (YAML) with the certificates inlined as `*-data`, as `kubectl config view --raw` shows it. */
@@ -163,7 +166,7 @@ export function kubeconfigWith(entries: readonly KubeconfigParts[], currentConte
     apiVersion: "v1",
     kind: "Config",
     clusters: entries.map((p) => ({ name: p.cluster, cluster: { server: p.server, "certificate-authority-data": b64(p.caPem) } })),
-    users: entries.map((p) => ({ name: p.user, user: { "client-certificate-data": b64(p.clientCertPem), "client-key-data": b64(p.clientKeyPem) } })),
+    users: entries.map((p) => ({ name: p.user, user: { "client-certificate-data": b64(p.clientCertPem), "client-key-data": b64(p.clientKeyPem), ...p.userFields } })),
     contexts: entries.map((p) => ({ name: p.context, context: { cluster: p.cluster, user: p.user } })),
     "current-context": currentContext,
     preferences: {},
