@@ -90,7 +90,10 @@ export async function auditCluster(target: AuditTarget, options: ClusterAuditOpt
  */
 function viewOf(name: string, objects: readonly KubernetesObject[], options: Parameters<typeof clusterViewFromObjects>[2]): { view: ClusterView; notes: string[] } {
   try {
-    return { view: clusterViewFromObjects(name, objects, options), notes: [] };
+    const view = clusterViewFromObjects(name, objects, options);
+    // The model's notes on fields of the wrong type (kubesphere.yaml's own are findings of the config rule).
+    const notes = view.apiserver.flatMap((a) => a.problems).map((p) => `${p.source}: ${p.message}; that value is left out of the verdicts.`);
+    return { view, notes };
   } catch {
     const kept: KubernetesObject[] = [];
     const notes: string[] = [];

@@ -145,7 +145,7 @@ test("one ks-apiserver Deployment with spec.replicas: \"many\" gets a note; the 
   ]);
   const odd = cluster(json, "odd");
   const said = [...odd.notes, ...json.findings.filter((f) => f.cluster === "odd" || f.clusters?.includes("odd")).map((f) => f.message)].join("\n");
-  t.regex(said, /ks-apiserver/, "the malformed object is named");
+  t.regex(said, /Deployment kubesphere-system\/ks-apiserver: spec\.replicas is a string, not a whole number/, "the malformed object is named");
   t.deepEqual(cluster(json, "host").notes, [], "the healthy cluster gets no note");
   t.regex(text.stdout, /^odd {2}\[read\]/m);
 });
