@@ -76,7 +76,8 @@ function policyMetadata(rule: Rule, configKeys: readonly FleetConfigKey[]) {
  */
 export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[]): { stack: StackFleet; findings: Finding[] } {
   const config = args.getConfig<FleetPolicyConfig>();
-  const stack = fleetFromResources(args.resources as readonly StackResource[], kubesphereNames(config), { credentials: false });
+  const objects = rules.every((rule) => rule.reads) ? new Set(rules.flatMap((rule) => rule.reads!)) : undefined;
+  const stack = fleetFromResources(args.resources as readonly StackResource[], kubesphereNames(config), { credentials: false, ...(objects ? { objects } : {}) });
   if (stack.fleet.clusters.length === 0) args.notApplicable(NO_CLUSTER_REASON);
   const options = ruleOptions(config);
   return { stack, findings: rules.flatMap((rule) => rule.evaluate(stack.fleet, options)) };

@@ -37,6 +37,8 @@ export interface StartPolicyPackOptions {
 export interface PolicyPackSession {
   /** The port the pack printed on stdout. */
   readonly port: number;
+  /** The pack process's id (its CPU time can be read from the operating system, as the benchmarks do). */
+  readonly pid: number;
   /** The raw gRPC client, for calls this wrapper does not cover. */
   readonly client: AnalyzerClient;
   /** Milliseconds from spawn to the port being printed. */
@@ -108,6 +110,7 @@ export async function startPolicyPack(packDir: string, options: StartPolicyPackO
 
   const session: PolicyPackSession = {
     port,
+    pid: child.pid!,
     client,
     startMs,
     stderr: () => stderr,

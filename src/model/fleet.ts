@@ -94,3 +94,19 @@ export interface ClusterView {
 export interface FleetView {
   readonly clusters: readonly ClusterView[];
 }
+
+/** The KubeSphere objects a rule can read: those that carry settings (or a secret), and the ks-apiserver Deployment. */
+export const ObjectRead = {
+  kubesphereConfig: "kubesphere-config",
+  clusterConfiguration: "cluster-configuration",
+  kubesphereSecret: "kubesphere-secret",
+  ksCoreValues: "ks-core-values",
+  ksApiserver: "ks-apiserver",
+} as const;
+export type ObjectRead = (typeof ObjectRead)[keyof typeof ObjectRead];
+
+/**
+ * The objects that carry a cluster's KubeSphere settings (role, accessTokenMaxAge, maximumClockSkew, cache): every rule that
+ * needs to know which cluster is the host or a member reads them.
+ */
+export const SETTINGS_SOURCES: readonly ObjectRead[] = [ObjectRead.kubesphereConfig, ObjectRead.clusterConfiguration, ObjectRead.ksCoreValues];

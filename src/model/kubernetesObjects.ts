@@ -37,15 +37,16 @@ export interface KubernetesObject {
 /** What one object tells about a cluster's KubeSphere auth, or undefined for an unrelated object. */
 export type ObjectFacts = { readonly settings: AuthSettings } | { readonly apiserver: ApiserverFacts };
 
-const NAMED = { kind: true, metadata: { name: true, namespace: true } } as const;
+const NAMED = { metadata: { name: true, namespace: true } } as const;
 
 /**
  * The keys `factsFromObject` reads of an object of each kind it recognises, so a caller holding much larger inputs
- * (a Deployment's pod template, a ConfigMap's other keys) can hand it only those.
+ * (a Deployment's pod template, a ConfigMap's other keys) can hand it only those. `kind` is left out: a caller that
+ * picks keys knows the kind and passes it.
  */
 export const OBJECT_KEYS_READ: Readonly<Record<string, ObjectKeys>> = {
   ConfigMap: { ...NAMED, data: { [KUBESPHERE_CONFIG_KEY]: true } },
-  [CLUSTER_CONFIGURATION.kind]: { kind: true, metadata: { ...NAMED.metadata, labels: true }, spec: true },
+  [CLUSTER_CONFIGURATION.kind]: { metadata: { ...NAMED.metadata, labels: { version: true } }, spec: true },
   Secret: { ...NAMED, data: { secret: true }, stringData: { secret: true } },
   Deployment: { ...NAMED, spec: { replicas: true } },
 };

@@ -1,4 +1,4 @@
-import type { ApiserverFacts, AuthSettings, ClusterView, CredentialFacts, FleetView } from "../model/fleet";
+import { ObjectRead, type ApiserverFacts, type AuthSettings, type ClusterView, type CredentialFacts, type FleetView } from "../model/fleet";
 import { readKsCoreValues, type KsCoreChart } from "../model/helmValues";
 import { factsFromObject, OBJECT_KEYS_READ, type KubeSphereNamesFilter, type KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
@@ -52,7 +52,17 @@ export interface FleetReading {
    * The pack judges credentials per provider resource, so its stack policies leave this off. Default on.
    */
   readonly credentials?: boolean;
+  /** The KubeSphere objects to read (default: all); a policy reads only what its rules read (`Rule.reads`). */
+  readonly objects?: ReadonlySet<ObjectRead>;
 }
+
+/** What each recognised kind of object is to the rules. */
+const READ_OF_KIND: Readonly<Record<string, ObjectRead>> = {
+  ConfigMap: ObjectRead.kubesphereConfig,
+  ClusterConfiguration: ObjectRead.clusterConfiguration,
+  Secret: ObjectRead.kubesphereSecret,
+  Deployment: ObjectRead.ksApiserver,
+};
 
 /**
  * Groups a stack's resources into one ClusterView per Kubernetes provider: a resource belongs to the cluster of its
@@ -86,6 +96,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     const kind = kindOfType(resource.type);
     const isHelm = HELM_TYPES.has(resource.type);
     if (!kind && !isHelm) continue;
+    if (reading.objects && !reading.objects.has(isHelm ? ObjectRead.ksCoreValues : READ_OF_KIND[kind!]!)) continue;
     const provider = resource.provider?.type === KUBERNETES_PROVIDER_TYPE ? resource.provider : undefined;
     const parts = clusterFor(provider);
     if (isHelm) {

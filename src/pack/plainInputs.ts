@@ -40,14 +40,25 @@ export function pickInputs(props: unknown, tree: ObjectKeys): Record<string, unk
   const picked: Record<string, unknown> = {};
   const from = unwrap(props);
   if (!isPlainObject(from)) return picked;
-  for (const key of Object.keys(tree)) {
+  for (const [key, below] of entriesOf(tree)) {
     const value = unwrap(readProperty(from, key));
     if (value === undefined) continue;
-    const below = tree[key]!;
     picked[key] = below === true || !isPlainObject(value) ? plainInputs(value) : pickInputs(value, below);
   }
   return picked;
 }
+
+/** A key tree's entries, listed once per tree: every policy picks the same keys of every resource. */
+function entriesOf(tree: ObjectKeys): readonly (readonly [string, ObjectKeys | true])[] {
+  let entries = ENTRIES.get(tree);
+  if (!entries) {
+    entries = Object.entries(tree);
+    ENTRIES.set(tree, entries);
+  }
+  return entries;
+}
+
+const ENTRIES = new WeakMap<ObjectKeys, readonly (readonly [string, ObjectKeys | true])[]>();
 
 function unwrap(value: unknown): unknown {
   return value instanceof Secret ? value.value : value;

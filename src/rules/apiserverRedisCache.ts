@@ -1,5 +1,5 @@
 import { CacheType } from "../model/fleet";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, ObjectRead, SETTINGS_SOURCES, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const APISERVER_REDIS_CACHE = "kubesphere-apiserver-enable-redis-cache";
 
@@ -13,6 +13,7 @@ export const apiserverRedisCache: Rule = {
   severity: Severity.medium,
   enforcement: Enforcement.advisory,
   scope: RuleScope.fleet,
+  reads: [...SETTINGS_SOURCES, ObjectRead.ksApiserver],
   remediationSteps:
     "Enable Redis (3.x: spec.common.redis.enabled: true in the ClusterConfiguration; 3.3+/4.x: cache.type: redis in kubesphere.yaml) " +
     "or scale ks-apiserver to one replica.",

@@ -1,5 +1,5 @@
 import { formatDuration } from "../model/duration";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, SETTINGS_SOURCES, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const FLEET_CONSISTENT_CLOCK_SKEW = "kubesphere-fleet-configure-consistent-clock-skew";
 
@@ -10,6 +10,7 @@ export const fleetConsistentClockSkew: Rule = {
   severity: Severity.low,
   enforcement: Enforcement.advisory,
   scope: RuleScope.fleet,
+  reads: SETTINGS_SOURCES,
   remediationSteps:
     "Set the same authentication.maximumClockSkew (4.x: authentication.issuer.maximumClockSkew) on every cluster, and keep the nodes' clocks " +
     "synchronised with NTP; a member clock behind the host gives `token used before issued`.",

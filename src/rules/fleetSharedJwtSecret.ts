@@ -1,7 +1,7 @@
 import { ClusterRole, type ClusterView, type FleetView } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
 import { fingerprintMatches, shortFingerprint } from "../model/secretFacts";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
+import { Enforcement, ObjectRead, SETTINGS_SOURCES, RuleScope, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
 
 export const FLEET_SHARED_JWT_SECRET = "kubesphere-fleet-configure-shared-jwt-secret";
 
@@ -25,6 +25,7 @@ export const fleetSharedJwtSecret: Rule = {
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.resourceAndFleet,
+  reads: [...SETTINGS_SOURCES, ObjectRead.kubesphereSecret],
   remediationSteps:
     "Set one jwtSecret for the whole fleet: on 3.x in the ClusterConfiguration ks-installer (spec.authentication.jwtSecret), " +
     "on 4.x in the ks-core values (authentication.issuer.jwtSecret), or run `pulumi config set --secret jwtSecret …` in this project. " +

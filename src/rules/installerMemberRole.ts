@@ -1,6 +1,6 @@
 import { ClusterRole } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, ObjectRead, RuleScope, SETTINGS_SOURCES, Severity, type Finding, type Rule } from "./rule";
 
 export const INSTALLER_MEMBER_ROLE = "kubesphere-installer-configure-member-role";
 
@@ -16,6 +16,7 @@ export const installerMemberRole: Rule = {
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.fleet,
+  reads: [...SETTINGS_SOURCES, ObjectRead.kubesphereSecret],
   remediationSteps:
     "In the member's ClusterConfiguration ks-installer set spec.multicluster.clusterRole: member and spec.authentication.jwtSecret to the host's value. " +
     "On 3.3/3.4 remove spec.authentication.oauthOptions.accessTokenMaxAge; on 3.1 add spec.authentication.oauthOptions.accessTokenMaxAge: 0 when oauthOptions is set.",

@@ -1,7 +1,7 @@
 import { ClusterRole } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
 import { formatDuration } from "../model/duration";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, SETTINGS_SOURCES, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const MEMBER_ZERO_ACCESS_TOKEN_MAX_AGE = "kubesphere-member-configure-zero-access-token-max-age";
 
@@ -21,6 +21,7 @@ export const memberZeroAccessTokenMaxAge: Rule = {
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.resourceAndFleet,
+  reads: SETTINGS_SOURCES,
   remediationSteps:
     "On 3.x set spec.multicluster.clusterRole: member in the member's ClusterConfiguration ks-installer (ks-installer then renders " +
     "authentication.oauthOptions.accessTokenMaxAge: 0), or set that key in kubesphere-config and restart ks-apiserver. " +

@@ -1,4 +1,5 @@
-import type { FleetView } from "../model/fleet";
+import type { FleetView, ObjectRead } from "../model/fleet";
+export { ObjectRead, SETTINGS_SOURCES } from "../model/fleet";
 
 export const Severity = { low: "low", medium: "medium", high: "high", critical: "critical" } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
@@ -36,6 +37,7 @@ export interface RuleOptions {
 
 export const DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS = 30;
 
+
 export function defaultRuleOptions(now = new Date()): RuleOptions {
   return { now, certificateExpiryWindowDays: DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS };
 }
@@ -72,5 +74,10 @@ export interface Rule {
   readonly scope: RuleScope;
   readonly remediationSteps: string;
   readonly url?: string;
+  /**
+   * The objects the rule reads (default: every kind). The pack's stack policies build their fleet from these alone,
+   * so a policy does not read what its rule never looks at (most never look at a Deployment).
+   */
+  readonly reads?: readonly ObjectRead[];
   evaluate(fleet: FleetView, options: RuleOptions): Finding[];
 }

@@ -5,6 +5,7 @@ import { sha256Hex } from "../../src/model/secretFacts";
 import { isUnknownValue, UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { fleetFromResources, NO_PROVIDER_CLUSTER, type StackResource } from "../../src/pack/fleetFromResources";
 import { TextMemo } from "../../src/model/memo";
+import { allRules } from "../../src/rules";
 import { pickInputs, plainInputs, plainProps } from "../../src/pack/plainInputs";
 import { isKsCoreChart, kindOfType } from "../../src/pack/resourceTypes";
 import { kubernetesProvider, stackArgs, urnOf, type ResourceSpec } from "../helpers/args";
@@ -146,4 +147,33 @@ test("the model reads each kubesphere.yaml text once, however many policies read
   t.is(memo.get("a", "text", compute), 1, "still held by the previous generation");
   const specs = [configMapResource("a", "v4.1/kubesphere-config.member.yaml")];
   t.is(fleetOf(specs).fleet.clusters[0]!.settings[0], fleetOf(specs).fleet.clusters[0]!.settings[0], "two policies' copies of one resource: one read");
+});
+
+test("a policy that reads only its rule's objects (Rule.reads) finds what the rule finds over every object", (t) => {
+  const member1 = (edit: (s: string) => string) => configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { edit });
+  const stacks: ResourceSpec[][] = [
+    compliantStack(),
+    [...compliantStack(), ksCoreRelease("member-2", { multicluster: { role: "member" }, authentication: { issuer: { jwtSecret: "anotherJwtSecretBBBBBBBBBBBBBBBBBB" } } })],
+    [...compliantStack(), clusterConfigurationResource("member-1", (cc) => (cc.spec.multicluster.clusterRole = "none"))],
+    [...compliantStack(), clusterConfigurationResource("member-1", (cc) => Object.assign(cc.spec.authentication, { oauthOptions: { accessTokenMaxAge: "2h" } }))],
+    [...compliantStack().slice(0, 4), member1((s) => s.replace("accessTokenMaxAge: 0", "accessTokenMaxAge: 2h").replace("maximumClockSkew: 10s", "maximumClockSkew: 60s")), apiserverDeployment("host", 3)],
+    [...compliantStack().slice(0, 4), member1((s) => s.replace(/clusterRole: .*/, "clusterRole: host")), apiserverDeployment("member-1", 2, true)],
+    [
+      ...compliantStack(),
+      { type: "kubernetes:core/v1:Secret", name: "member-1-secret", provider: "member-1", props: { metadata: { name: "kubesphere-secret", namespace: "kubesphere-system" }, stringData: { secret: "anotherJwtSecretBBBBBBBBBBBBBBBBBB" } } },
+      clusterConfigurationResource("member-2", (cc) => (cc.spec.multicluster.clusterRole = UNKNOWN_VALUE)),
+    ],
+  ];
+  const options = { now: new Date(), certificateExpiryWindowDays: 30 };
+  const resources = (specs: ResourceSpec[]) => stackArgs(specs).resources as unknown as StackResource[];
+  let findings = 0;
+  for (const rule of allRules().filter((r) => r.reads)) {
+    for (const specs of stacks) {
+      const all = rule.evaluate(fleetFromResources(resources(specs)).fleet, options);
+      const read = rule.evaluate(fleetFromResources(resources(specs), undefined, { objects: new Set(rule.reads) }).fleet, options);
+      t.deepEqual(read, all, rule.id);
+      findings += all.length;
+    }
+  }
+  t.true(findings >= 8, "the stacks give the rules something to find");
 });
