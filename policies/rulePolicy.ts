@@ -1,6 +1,6 @@
 import type { Policy, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { fleetFromResources, type StackFleet, type StackResource } from "../src/pack/fleetFromResources";
-import { decidedBy, Enforcement, RuleScope, type Finding, type Rule } from "../src/rules";
+import { decidedBy, Enforcement, RuleScope, type Finding, type ObjectRead, type Rule } from "../src/rules";
 import { configSchemaFor, kubesphereNames, ruleOptions, type FleetConfigKey, type FleetPolicyConfig } from "./policyConfig";
 
 /** Why a stack policy has nothing to judge. */
@@ -76,7 +76,7 @@ function policyMetadata(rule: Rule, configKeys: readonly FleetConfigKey[]) {
  */
 export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[]): { stack: StackFleet; findings: Finding[] } {
   const config = args.getConfig<FleetPolicyConfig>();
-  const objects = rules.every((rule) => rule.reads) ? new Set(rules.flatMap((rule) => rule.reads!)) : undefined;
+  const objects = objectsRead(rules);
   const stack = fleetFromResources(args.resources as readonly StackResource[], kubesphereNames(config), { credentials: false, ...(objects ? { objects } : {}) });
   if (stack.fleet.clusters.length === 0) args.notApplicable(NO_CLUSTER_REASON);
   const options = ruleOptions(config);
@@ -87,9 +87,15 @@ export function evaluateStack(args: StackValidationArgs, rules: readonly Rule[])
 export function evaluateResource(args: ResourceValidationArgs, rules: readonly Rule[]): Finding[] {
   const config = args.getConfig<FleetPolicyConfig>();
   const resource: StackResource = { type: args.type, name: args.name, urn: args.urn, props: args.props, ...(args.provider ? { provider: args.provider } : {}) };
-  const stack = fleetFromResources([resource], kubesphereNames(config));
+  const objects = objectsRead(rules);
+  const stack = fleetFromResources([resource], kubesphereNames(config), objects ? { objects } : {});
   const options = ruleOptions(config);
   return rules.flatMap((rule) => rule.evaluate(stack.fleet, options));
+}
+
+/** What the given rules read (`Rule.reads`), or undefined when one of them may read anything. */
+function objectsRead(rules: readonly Rule[]): ReadonlySet<ObjectRead> | undefined {
+  return rules.every((rule) => rule.reads) ? new Set(rules.flatMap((rule) => rule.reads!)) : undefined;
 }
 
 /** Reports each selected finding with the URN of the resource it is about. */

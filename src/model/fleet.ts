@@ -95,13 +95,17 @@ export interface FleetView {
   readonly clusters: readonly ClusterView[];
 }
 
-/** The KubeSphere objects a rule can read: those that carry settings (or a secret), and the ks-apiserver Deployment. */
+/**
+ * What a rule can read: the KubeSphere objects that carry settings (or a secret), the ks-apiserver Deployment, and the
+ * kubeconfigs the clusters are reached with (a Kubernetes provider's).
+ */
 export const ObjectRead = {
   kubesphereConfig: "kubesphere-config",
   clusterConfiguration: "cluster-configuration",
   kubesphereSecret: "kubesphere-secret",
   ksCoreValues: "ks-core-values",
   ksApiserver: "ks-apiserver",
+  kubeconfig: "kubeconfig",
 } as const;
 export type ObjectRead = (typeof ObjectRead)[keyof typeof ObjectRead];
 

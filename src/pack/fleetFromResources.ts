@@ -87,7 +87,7 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
   for (const resource of resources) {
     if (resource.type === KUBERNETES_PROVIDER_TYPE) {
       const parts = clusterFor(resource);
-      if (reading.credentials === false) continue;
+      if (reading.credentials === false || (reading.objects && !reading.objects.has(ObjectRead.kubeconfig))) continue;
       const source = `provider '${resource.name}' kubeconfig`;
       parts.credentials.push(...providerCredentials(pickInputs(resource.props, PROVIDER_KEYS_READ) as KubernetesProviderInputs, source));
       parts.sources.set(source, resource.urn);

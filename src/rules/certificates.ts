@@ -1,6 +1,6 @@
 import { CREDENTIAL_REFRESH_STEPS, daysLeft } from "../model/credentials";
 import type { ClusterView, CredentialFacts } from "../model/fleet";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
+import { Enforcement, ObjectRead, RuleScope, Severity, type Finding, type Rule, type RuleOptions } from "./rule";
 
 export const KUBECONFIG_VALID_CERTIFICATE = "kubesphere-kubeconfig-disallow-expired-certificate";
 export const KUBECONFIG_RENEW_CERTIFICATE = "kubesphere-kubeconfig-renew-expiring-certificate";
@@ -14,6 +14,7 @@ export const kubeconfigValidCertificate: Rule = {
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.resource,
+  reads: [ObjectRead.kubeconfig],
   remediationSteps: REFRESH,
   evaluate(fleet, options) {
     return eachCredential(fleet, (cluster, cred) => {
@@ -44,6 +45,7 @@ export const kubeconfigRenewCertificate: Rule = {
   severity: Severity.medium,
   enforcement: Enforcement.advisory,
   scope: RuleScope.resource,
+  reads: [ObjectRead.kubeconfig],
   remediationSteps: REFRESH,
   evaluate(fleet, options: RuleOptions) {
     return eachCredential(fleet, (cluster, cred) => {

@@ -1,4 +1,4 @@
-import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, SETTINGS_SOURCES, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const CONFIG_PARSES = "kubesphere-config-disallow-malformed-yaml";
 
@@ -9,6 +9,7 @@ export const configParses: Rule = {
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.resource,
+  reads: SETTINGS_SOURCES,
   remediationSteps: "Fix the YAML at the line and column named (indentation, a duplicated key, an unclosed quote), then preview again.",
   evaluate(fleet) {
     const findings: Finding[] = [];

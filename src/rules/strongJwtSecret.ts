@@ -1,5 +1,5 @@
 import { MIN_JWT_SECRET_LENGTH } from "../model/secretFacts";
-import { Enforcement, RuleScope, Severity, type Finding, type Rule } from "./rule";
+import { Enforcement, ObjectRead, SETTINGS_SOURCES, RuleScope, Severity, type Finding, type Rule } from "./rule";
 
 export const STRONG_JWT_SECRET = "kubesphere-auth-disallow-weak-jwt-secret";
 
@@ -10,6 +10,7 @@ export const strongJwtSecret: Rule = {
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.resource,
+  reads: [...SETTINGS_SOURCES, ObjectRead.kubesphereSecret],
   remediationSteps:
     `Generate a new secret (for example \`openssl rand -hex 16\`, ${MIN_JWT_SECRET_LENGTH} characters), store it with ` +
     "`pulumi config set --secret jwtSecret`, and roll it to every cluster of the fleet at once. Tokens signed with the old secret stop working, " +
