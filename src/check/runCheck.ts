@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { InputError } from "../cli/exitCodes";
+import { POLICY_PACK_DIR } from "../cli/projectDir";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
-import { startPolicyPack, type PolicyDiagnostic } from "../engine";
+import { launchPolicyPack, type PolicyPackSession } from "../engine";
 import { readPolicyPackConfig } from "../input/policyPackConfig";
 import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
@@ -12,11 +12,12 @@ import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
 import { readLiveSnapshot } from "./liveSnapshot";
+import { PackAnalysis } from "./packAnalysis";
 import { planRotation } from "./rotation";
 import { planCluster } from "./plan";
 import type { CheckReport, Violation } from "./report";
 import { readStackConfig, type FileLimits } from "./stackFile";
-import { plainProperties, toEngineResources } from "./toEngineResources";
+import { EngineResourceBuilder, plainProperties } from "./toEngineResources";
 
 export interface CheckOptions {
   readonly stack: string;
@@ -25,6 +26,11 @@ export interface CheckOptions {
   readonly policyPackConfig?: string;
   /** The policy pack to run; default `<repo>/policies`. */
   readonly packDir?: string;
+  /**
+   * The pack of `packDir`, already spawned (`launchPolicyPack(…).ready`): the CLI spawns it before it loads the
+   * Pulumi SDK. `runCheck` stops it when done. Default: `runCheck` spawns it first thing.
+   */
+  readonly pack?: Promise<PolicyPackSession>;
   readonly env?: NodeJS.ProcessEnv;
   /** The size limit of every file read (default 8 MiB each) and how the user raises it. */
   readonly fileLimits?: FileLimits;
@@ -32,15 +38,30 @@ export interface CheckOptions {
   readonly progress?: (message: string) => void;
 }
 
-export const DEFAULT_PACK_DIR = join(__dirname, "..", "..", "policies");
+export const DEFAULT_PACK_DIR = POLICY_PACK_DIR;
 
 /**
  * The offline check: the program under Pulumi's mock runtime with the stack's config, reads answered from the live
- * snapshot, then every declared resource through the policy pack over the engine protocol. Throws `InputError`
- * for bad input. Runs the program once: Pulumi's mocks are process-global.
+ * snapshot, and every declared resource through the policy pack over the engine protocol, as a preview does:
+ * `Analyze` as each resource registers, then `AnalyzeStack`. The pack process starts first and loads its SDK while
+ * this one runs the program. Throws `InputError` for bad input. Runs the program once: Pulumi's mocks are
+ * process-global.
  */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const progress = options.progress ?? (() => undefined);
+  const analysis = new PackAnalysis({
+    pack: options.pack ?? (await launchPolicyPack(options.packDir ?? DEFAULT_PACK_DIR)).ready,
+    config: (info) => (options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies, options.fileLimits) : {}),
+    progress,
+  });
+  try {
+    return await checkWith(analysis, options, progress);
+  } finally {
+    await analysis.close();
+  }
+}
+
+async function checkWith(analysis: PackAnalysis, options: CheckOptions, progress: (message: string) => void): Promise<CheckReport> {
   const limits = options.fileLimits ?? {};
   const stackConfig = readStackConfig(options.projectDir, options.stack, options.env ?? process.env, limits);
   const notes: string[] = [];
@@ -66,13 +87,23 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     );
   }
 
-  progress(`Running the program for ${fleet.clusters.length} clusters under Pulumi's mock runtime…`);
-  const run = await runFleetUnderMocks({ stack: options.stack, config: stackConfigOf(input as FleetConfigInput), objects: live, projectRoot: options.projectDir, preview: true });
+  progress(`Running the program for ${fleet.clusters.length} clusters under Pulumi's mock runtime, each resource to the policy pack as it registers…`);
+  const engine = new EngineResourceBuilder(options.stack);
+  const run = await runFleetUnderMocks({
+    stack: options.stack,
+    config: stackConfigOf(input as FleetConfigInput),
+    objects: live,
+    projectRoot: options.projectDir,
+    preview: true,
+    onResource: (recorded) => {
+      const resource = engine.add(recorded);
+      if (resource) analysis.add(resource);
+    },
+  });
   if (run.error) throw new InputError(run.error.message);
 
-  const engine = toEngineResources(run.resources, options.stack);
-  progress(`Sending ${engine.resources.length} resources to the policy pack…`);
-  const diagnostics = await analyzeWithPack(options, engine.resources, progress);
+  progress(`Waiting for the policy pack (${engine.resources.length} resources, then the stack)…`);
+  const diagnostics = await analysis.finish();
   const violations: Violation[] = diagnostics.map((d) => {
     const cluster = engine.clusterOfUrn.get(d.urn);
     return {
@@ -94,24 +125,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     violations: dedupe(violations),
     notes,
   };
-}
-
-async function analyzeWithPack(options: CheckOptions, resources: ReturnType<typeof toEngineResources>["resources"], progress: (m: string) => void): Promise<PolicyDiagnostic[]> {
-  const pack = await startPolicyPack(options.packDir ?? DEFAULT_PACK_DIR);
-  try {
-    const info = await pack.getAnalyzerInfo();
-    await pack.configure(options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies, options.fileLimits) : {});
-    const diagnostics: PolicyDiagnostic[] = [];
-    let done = 0;
-    for (const resource of resources) {
-      diagnostics.push(...(await pack.analyze(resource)).diagnostics);
-      if (++done % 500 === 0) progress(`  analysed ${done}/${resources.length} resources`);
-    }
-    diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
-    return diagnostics;
-  } finally {
-    await pack.close();
-  }
 }
 
 function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly KubernetesObject[]>, recorded: readonly RecordedResource[], notes: string[]): CheckReport["clusters"] {

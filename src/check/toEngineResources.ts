@@ -11,28 +11,43 @@ export interface EngineResources {
 }
 
 /**
- * Turns what the program registered under mocks into what the engine sends a policy pack: `.get` reads are left out
+ * Turns what the program registers under mocks into what the engine sends a policy pack: `.get` reads are left out
  * (the engine analyses registrations only), inputs that were secrets travel secret-wrapped, a string computed from
  * a value not known here (an undecrypted secure config value) travels as the unknown sentinel, and every resource
- * carries its provider with the provider's inputs.
+ * carries its provider with the provider's inputs. One resource at a time, in registration order (a provider is
+ * registered before the resources that use it), so each can be analysed as it registers, as the engine does.
  */
-export function toEngineResources(recorded: readonly RecordedResource[], stack: string): EngineResources {
-  const declared = recorded.filter((r) => !r.read);
-  const providers = new Map<string, ProviderInput>();
-  const clusterOfUrn = new Map<string, string>();
-  for (const r of declared) {
-    if (r.type !== KUBERNETES_PROVIDER_TYPE) continue;
-    const urn = resourceUrn(r.type, r.name, stack);
-    providers.set(r.name, { type: r.type, name: r.name, urn, properties: wireProperties(r) });
-    clusterOfUrn.set(urn, r.name);
+export class EngineResourceBuilder {
+  readonly resources: ResourceInput[] = [];
+  readonly clusterOfUrn = new Map<string, string>();
+  private readonly providers = new Map<string, ProviderInput>();
+
+  constructor(private readonly stack: string) {}
+
+  /** The resource in wire form, or `undefined` for a `.get` read. */
+  add(r: RecordedResource): ResourceInput | undefined {
+    if (r.read) return undefined;
+    const urn = resourceUrn(r.type, r.name, this.stack);
+    const properties = wireProperties(r);
+    let provider: ProviderInput | undefined;
+    if (r.type === KUBERNETES_PROVIDER_TYPE) {
+      this.providers.set(r.name, { type: r.type, name: r.name, urn, properties });
+      this.clusterOfUrn.set(urn, r.name);
+    } else if (r.cluster) {
+      this.clusterOfUrn.set(urn, r.cluster);
+      provider = this.providers.get(r.cluster);
+    }
+    const resource: ResourceInput = { type: r.type, name: r.name, urn, properties, ...(provider ? { provider } : {}) };
+    this.resources.push(resource);
+    return resource;
   }
-  const resources: ResourceInput[] = declared.map((r) => {
-    const urn = resourceUrn(r.type, r.name, stack);
-    if (r.cluster) clusterOfUrn.set(urn, r.cluster);
-    const provider = r.type === KUBERNETES_PROVIDER_TYPE || !r.cluster ? undefined : providers.get(r.cluster);
-    return { type: r.type, name: r.name, urn, properties: wireProperties(r), ...(provider ? { provider } : {}) };
-  });
-  return { resources, clusterOfUrn };
+}
+
+/** Every declared resource of a finished run in wire form (see `EngineResourceBuilder`). */
+export function toEngineResources(recorded: readonly RecordedResource[], stack: string): EngineResources {
+  const builder = new EngineResourceBuilder(stack);
+  for (const r of recorded) builder.add(r);
+  return builder;
 }
 
 /** A recorded resource's inputs with values not known here as the unknown sentinel (secrets left plain). */

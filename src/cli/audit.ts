@@ -2,7 +2,6 @@
  * `npm run audit`: read every cluster of the fleet live and report its KubeSphere auth settings and violations.
  * Only parses arguments, builds the targets, runs the audit and prints; everything else lives in src/audit.
  */
-import { resolve } from "node:path";
 import { AUDIT_USAGE, parseAuditArgs, type AuditArgs } from "../audit/auditArgs";
 import { ClusterState } from "../audit/auditCluster";
 import { auditFleet, type FleetAudit } from "../audit/auditFleet";
@@ -12,8 +11,7 @@ import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audi
 import { existingClusterSnapshot, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { outputFileProblem, writeFileAtomically } from "./outputPath";
-
-const PROJECT_DIR = resolve(__dirname, "..", "..");
+import { PROJECT_DIR } from "./projectDir";
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTty: boolean): Promise<{ code: ExitCode; stdout: string; stderr: string }> {
   const args = parseAuditArgs(argv, { projectDir: PROJECT_DIR, isTty, env });
@@ -105,10 +103,13 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, isTty
   }
 }
 
-if (require.main === module) {
-  void run(process.argv.slice(2), process.env, Boolean(process.stdout.isTTY)).then(({ code, stdout, stderr }) => {
+/** Runs the audit as a command: prints, then exits with its code. */
+export function cli(argv: readonly string[]): void {
+  void run(argv, process.env, Boolean(process.stdout.isTTY)).then(({ code, stdout, stderr }) => {
     if (stderr) process.stderr.write(stderr);
     // Exit once stdout is flushed: client-node's keep-alive sockets would otherwise hold the process open.
     process.stdout.write(stdout, () => process.exit(code));
   });
 }
+
+if (require.main === module) cli(process.argv.slice(2));

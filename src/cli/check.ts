@@ -3,15 +3,14 @@ import { join } from "node:path";
 import { CHECK_USAGE, MAX_FILE_FLAG, parseCheckArgs } from "../check/checkArgs";
 import { formatText, textStyle } from "../check/formatText";
 import { mandatoryCount } from "../check/report";
-import { runCheck } from "../check/runCheck";
-import { toSarif } from "../check/sarif";
-import { allRules } from "../rules";
+import { launchPolicyPack } from "../engine/policyPack";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
+import { POLICY_PACK_DIR, PROJECT_DIR } from "./projectDir";
 
 /** `npm run check -- --stack <name>`: parse arguments, run the check, print, and say the exit code. */
 export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
   try {
-    const args = parseCheckArgs(argv, { projectDir: join(__dirname, "..", ".."), isTty: Boolean(io.stdout.isTTY), env: io.env });
+    const args = parseCheckArgs(argv, { projectDir: PROJECT_DIR, isTty: Boolean(io.stdout.isTTY), env: io.env });
     if (args === "help") {
       io.stdout.write(`${CHECK_USAGE}\n`);
       return ExitCode.healthy;
@@ -19,9 +18,22 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     const progress = (message: string) => {
       if (!args.json || io.stderr.isTTY) io.stderr.write(`${message}\n`);
     };
-    const report = await runCheck({ ...args, env: io.env, progress, fileLimits: { maxBytes: args.maxFileBytes, raiseWith: `${MAX_FILE_FLAG} <MiB>` } });
+    // The pack process loads its SDK for about a second: spawn it before this process loads the Pulumi SDK and the
+    // program (required only now), so both load at once on two cores. runCheck stops it.
+    const { ready: pack } = await launchPolicyPack(POLICY_PACK_DIR);
+    const { runCheck } = require("../check/runCheck") as typeof import("../check/runCheck");
+    const report = await runCheck({
+      ...args,
+      env: io.env,
+      progress,
+      packDir: POLICY_PACK_DIR,
+      pack,
+      fileLimits: { maxBytes: args.maxFileBytes, raiseWith: `${MAX_FILE_FLAG} <MiB>` },
+    });
     if (args.sarif) {
-      const version = (require("../../package.json") as { version: string }).version;
+      const { toSarif } = require("../check/sarif") as typeof import("../check/sarif");
+      const { allRules } = require("../rules") as typeof import("../rules");
+      const version = (require(join(PROJECT_DIR, "package.json")) as { version: string }).version;
       writeOutput("--sarif", args.sarif, `${JSON.stringify(toSarif(report, allRules(), { projectDir: args.projectDir, toolVersion: version }), null, 2)}\n`);
     }
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
@@ -45,9 +57,11 @@ function writeOutput(flag: string, path: string, text: string): void {
   }
 }
 
-if (require.main === module) {
-  // Not process.exit(): it would cut a report still being written to a pipe.
-  main(process.argv.slice(2)).then((code) => {
+/** Runs `main` as a command: the exit code is set, not forced (`process.exit()` would cut a report still being piped). */
+export function cli(argv: readonly string[]): void {
+  void main(argv).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) cli(process.argv.slice(2));

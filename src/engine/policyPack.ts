@@ -81,6 +81,20 @@ export function runPolicyPackPath(packDir: string): string {
  * await pack.close();
  */
 export async function startPolicyPack(packDir: string, options: StartPolicyPackOptions = {}): Promise<PolicyPackSession> {
+  return (await launchPolicyPack(packDir, options)).ready;
+}
+
+/** A policy pack process, spawned; `ready` resolves once it printed its port and a client is connected. */
+export interface LaunchedPolicyPack {
+  readonly ready: Promise<PolicyPackSession>;
+}
+
+/**
+ * `startPolicyPack` in two steps: resolves as soon as the process is spawned, so the caller can do its own work (load
+ * the Pulumi SDK, run a program) while the pack loads its own. Until `ready` settles, the caller's event loop must
+ * get a turn now and then for the port to be read; a long synchronous stretch only delays that, never fails it.
+ */
+export async function launchPolicyPack(packDir: string, options: StartPolicyPackOptions = {}): Promise<LaunchedPolicyPack> {
   const dir = resolve(packDir);
   const engine: EngineStub | undefined = options.engineAddress ? undefined : await startEngineStub();
   const engineAddress = options.engineAddress ?? engine!.address;
@@ -90,6 +104,10 @@ export async function startPolicyPack(packDir: string, options: StartPolicyPackO
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  return { ready: connect(child, engine, started, options) };
+}
+
+async function connect(child: ChildProcess, engine: EngineStub | undefined, started: number, options: StartPolicyPackOptions): Promise<PolicyPackSession> {
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   let port: number;
@@ -177,9 +195,13 @@ function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string):
       }
     };
     const onExit = (code: number | null, signal: string | null) => fail(`the process exited (${signal ?? `code ${code}`}) before printing its port`);
-    const timer = setTimeout(() => fail(`no port printed within ${timeoutMs} ms`), timeoutMs);
+    // Timers run before I/O in a turn of the event loop: after a long synchronous stretch here, the timeout could
+    // fire although the port is already waiting in the pipe. Fail only after that turn's I/O has been read.
+    let late: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => (late = setImmediate(() => fail(`no port printed within ${timeoutMs} ms`))), timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
+      if (late) clearImmediate(late);
       child.stdout!.off("data", onData);
       child.off("exit", onExit);
     };

@@ -33,6 +33,8 @@ export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSec
 
 export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
+type MockResult = { id: string | undefined; state: Record<string, unknown> };
+
 /**
  * Pulumi mocks for a fleet: `.get` reads are answered from each cluster's Kubernetes objects (the cluster is the
  * name of the resource's provider), a missing object fails the read as a real cluster would, and every registration
@@ -42,14 +44,25 @@ export class FleetMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   private readonly requests = new Map<string, RequestFacts>();
 
-  constructor(private readonly clusters: ReadonlyMap<string, readonly KubernetesObject[]>) {}
+  /** `onRecord` hears of every registration and read as it is recorded (the check analyses each one then). */
+  constructor(
+    private readonly clusters: ReadonlyMap<string, readonly KubernetesObject[]>,
+    private readonly onRecord?: (resource: RecordedResource) => void,
+  ) {}
 
   /** Called by the recording monitor, before `newResource`, with what the request said beyond the inputs. */
   noteRequest(type: string, name: string, facts: RequestFacts): void {
     this.requests.set(`${type}::${name}`, facts);
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): MockResult | Promise<MockResult> {
+    const result = this.record(args);
+    // The program's registrations are promise callbacks only: without a turn of the event loop, no I/O would be
+    // read until the program ends. A listener (the check sends each resource to the policy pack) needs that I/O.
+    return this.onRecord ? new Promise((resolve) => setImmediate(() => resolve(result))) : result;
+  }
+
+  private record(args: pulumi.runtime.MockResourceArgs): MockResult {
     const read = args.id !== undefined && args.id !== "";
     const cluster = args.type === KUBERNETES_PROVIDER_TYPE ? args.name : clusterOfProvider(args.provider);
     const request = this.requests.get(`${args.type}::${args.name}`) ?? { secretPaths: [], additionalSecretOutputs: [], retainOnDelete: false, dependencies: [], ignoreChanges: [] };
@@ -59,7 +72,9 @@ export class FleetMocks implements pulumi.runtime.Mocks {
       state = this.find(args.type, args.id!, cluster) as Record<string, unknown>;
       id = args.id!;
     }
-    this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...(cluster ? { cluster } : {}), ...request, read, id });
+    const recorded: RecordedResource = { type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...(cluster ? { cluster } : {}), ...request, read, id };
+    this.resources.push(recorded);
+    this.onRecord?.(recorded);
     return { id, state };
   }
 

@@ -44,6 +44,8 @@ export interface MockRunOptions {
   /** Relative kubeconfig paths resolve against this directory. */
   readonly projectRoot: string;
   readonly preview?: boolean;
+  /** Called with every registration and read as the program makes it. */
+  readonly onResource?: (resource: RecordedResource) => void;
 }
 
 export interface MockRunResult {
@@ -61,7 +63,7 @@ export interface MockRunResult {
  * runs must never overlap.
  */
 export async function runFleetUnderMocks(options: MockRunOptions): Promise<MockRunResult> {
-  const mocks = new FleetMocks(options.objects);
+  const mocks = new FleetMocks(options.objects, options.onResource);
   await installMocks(mocks, PROJECT, options.stack, options.preview ?? false);
   pulumi.runtime.setAllConfig(options.config.config, [...options.config.secretKeys]);
   // Imported only now: the program must see the mocks, never a real engine.

@@ -39,27 +39,31 @@ export function timeScale(): number {
   return Math.max(1, loadavg()[0]! / availableParallelism());
 }
 
+/** Runs a CLI of this project (`src/cli/<name>.ts`) as users do, in a child process (see `runNode`). */
+export function runCli(name: "check" | "audit", args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = CLI_TIME_LIMIT_MS): Promise<CliRun> {
+  return runNode(["--require", "tsx/cjs", join(REPO, "src", "cli", `${name}.ts`), ...args], {
+    env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, KUBECONFIG: undefined, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
+    timeoutMs,
+  });
+}
+
 /**
- * Runs a CLI of this project (`src/cli/<name>.ts`) as users do, in a child process. The time limit counts from the
- * process start (not from the wait for a slot) and scales with the machine's load.
+ * `node <args>` in `cwd` (default the repo), its output collected, in one of this file's CLI slots. The time limit
+ * counts from the process start (not from the wait for a slot) and scales with the machine's load.
  */
-export async function runCli(name: "check" | "audit", args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = CLI_TIME_LIMIT_MS): Promise<CliRun> {
+export async function runNode(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
   const release = await slot();
   try {
     return await new Promise<CliRun>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--require", "tsx/cjs", join(REPO, "src", "cli", `${name}.ts`), ...args], {
-        cwd: REPO,
-        env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, KUBECONFIG: undefined, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(process.execPath, [...args], { cwd: options.cwd ?? REPO, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
       child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-      const limit = Math.round(timeoutMs * timeScale());
+      const limit = Math.round((options.timeoutMs ?? CLI_TIME_LIMIT_MS) * timeScale());
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new Error(`${name} ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
+        reject(new Error(`node ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
       }, limit);
       child.on("close", (code) => {
         clearTimeout(timer);

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `npm run check` / `npm run audit`: runs the CLI from the build (policies/bin, written by `npm run build`, which
+// `npm install` runs through `prepare`) instead of compiling TypeScript at every start. When a TypeScript source or
+// tsconfig is newer than the build (an edit, a `git pull`), it rebuilds first, so a run never uses stale code.
+// Plain JavaScript on purpose: it must run before anything is compiled.
+"use strict";
+const { readdirSync, statSync } = require("node:fs");
+const { join } = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const ROOT = join(__dirname, "..");
+const CLIS = ["check", "audit"];
+/** What `tsconfig.build.json` compiles from: a change to any of these makes the build stale. */
+const SOURCE_DIRS = [join(ROOT, "src"), join(ROOT, "policies")];
+const SOURCE_FILES = [join(ROOT, "tsconfig.json"), join(ROOT, "tsconfig.build.json")];
+
+function newestSourceMs() {
+  let newest = 0;
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (entry.name !== "bin" && entry.name !== "node_modules") visit(join(dir, entry.name));
+      } else if (entry.name.endsWith(".ts")) {
+        newest = Math.max(newest, statSync(join(dir, entry.name)).mtimeMs);
+      }
+    }
+  };
+  SOURCE_DIRS.forEach(visit);
+  for (const file of SOURCE_FILES) newest = Math.max(newest, statSync(file).mtimeMs);
+  return newest;
+}
+
+function builtMs(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function build(why) {
+  process.stderr.write(`Building with tsconfig.build.json first: ${why}.\n`);
+  let tsc;
+  try {
+    tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
+  } catch {
+    process.stderr.write("error: TypeScript is not installed; run `npm install` (it builds the project).\n");
+    process.exit(2);
+  }
+  // tsc reports to stdout; keep stdout for the CLI's own report (--json).
+  const result = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+  if (result.status !== 0) {
+    process.stderr.write("error: the build failed (above); fix it, or see `npm run build`. Nothing was run.\n");
+    process.exit(2);
+  }
+}
+
+const [name, ...args] = process.argv.slice(2);
+if (!CLIS.includes(name)) {
+  process.stderr.write(`usage: node scripts/cli.js <${CLIS.join("|")}> [options]\n`);
+  process.exit(2);
+}
+const entry = join(ROOT, "policies", "bin", "src", "cli", `${name}.js`);
+const built = builtMs(entry);
+if (built < 0) build("there is no build yet");
+else if (newestSourceMs() > built) build("a source changed since the last build");
+require(entry).cli(args);
