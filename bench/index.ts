@@ -14,6 +14,7 @@ import { benchAnalyze } from "./analyze";
 import { benchAnalyzeStack, FLOOR_RATIO_AT } from "./analyzeStack";
 import { makeClientCertificate } from "./certificate";
 import { benchCheck } from "./check";
+import { PREVIOUS_CHECK_COMMIT } from "./previousCheck";
 import { machineLine } from "./machine";
 import { benchPackStart } from "./packStart";
 import { BENCH_TMP, REPO_ROOT } from "./paths";
@@ -44,7 +45,7 @@ export const FULL_PLAN: BenchPlan = {
   programSizes: [10, 100, 1000],
   programRuns: (size) => (size >= 1000 ? 1 : 3),
   checkSize: 1000,
-  checkRuns: { small: 3, large: 1 },
+  checkRuns: { small: 5, large: 1 },
   profileSize: 1000,
 };
 
@@ -138,8 +139,13 @@ export const BASELINES_NOTE = `## Baselines
 - **Program under mocks**: one child process per run (\`bench/programChild.ts\`), the generated stack's live snapshot
   answering \`.get\`; the 1-cluster run is the fixed cost (SDK, @pulumi/kubernetes, mocks), and the time per cluster
   is (t(N) − t(1)) / (N − 1). Peak RSS is the child's \`process.resourceUsage().maxRSS\`.
-- **Offline check**: \`npm run check -- --stack <name> --json\` from spawn to exit; the 1,000-cluster stack is
-  generated under \`.bench-tmp/fleet-1000\` and checked with \`--project-dir\` and \`--live\`.`;
+- **Offline check**: \`npm run check -- --stack dev\` exactly as the README runs it, from spawn to exit, against the floor
+  \`node -e "require('@pulumi/pulumi'); require('@pulumi/kubernetes')"\` (the two SDKs every check loads), rounds
+  alternating. The 1,000-cluster stack is generated under \`.bench-tmp/fleet-1000\` and checked with \`--project-dir\`,
+  \`--live\` and \`--json\`, against the 12 s bound and against the previous path: the check of commit
+  \`${PREVIOUS_CHECK_COMMIT.slice(0, 7)}\` (tsx at every start, the pack started after the program, one Analyze at a
+  time), extracted from git history into \`.bench-tmp/previous-check\` and run the same way in the same run. Peak RSS
+  per process comes from a preload (\`bench/recordMaxRss.js\`, \`NODE_OPTIONS=--require\`).`;
 
 function profileNote(size: number, file: string, hot: Awaited<ReturnType<typeof profileAnalyzeStack>>["hot"]): string {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
