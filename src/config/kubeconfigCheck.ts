@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { load as loadYaml } from "js-yaml";
 
 /** `~/x` → the home directory's `x`; a relative path → resolved against the project root. */
 export function resolveKubeconfigPath(path: string, projectRoot: string, home: string = homedir()): string {
@@ -19,16 +19,16 @@ export interface KubeconfigProblem {
  * contexts, never the content: a parser's own message quotes the failing lines, which may hold a key or token.
  */
 export function checkKubeconfig(content: string, context: string | undefined): KubeconfigProblem | undefined {
-  const config = new KubeConfig();
+  let config: KubeconfigContexts;
   try {
-    config.loadFromString(content);
+    config = readContexts(content);
   } catch (error) {
     const position = /\((\d+):(\d+)\)/.exec(String((error as Error).message).split("\n")[0] ?? "");
     const where = position ? ` (line ${position[1]}, column ${position[2]})` : "";
     return { message: `is not a readable kubeconfig${where}`, fix: "point it at the kubeconfig file kubectl uses for this cluster" };
   }
-  const contexts = config.getContexts().map((c) => c.name);
-  const wanted = context ?? (config.getCurrentContext() || undefined);
+  const contexts = config.contexts;
+  const wanted = context ?? (config.currentContext || undefined);
   if (wanted === undefined) {
     return { message: "has no current-context and no context is set", fix: `set kubeconfig.context to one of: ${list(contexts)}` };
   }
@@ -39,6 +39,47 @@ export function checkKubeconfig(content: string, context: string | undefined): K
   return undefined;
 }
 
-function list(names: readonly string[]): string {
+interface KubeconfigContexts {
+  readonly contexts: readonly unknown[];
+  readonly currentContext: unknown;
+}
+
+/**
+ * A kubeconfig's context names and current-context, accepted and refused as @kubernetes/client-node 1.x
+ * `KubeConfig.loadFromString` does (`dist/config.js`, `dist/config_types.js`): js-yaml with its default schema; a
+ * cluster needs `name`, `cluster` and a string `cluster.server`, a context `name`, `context` and `context.cluster`,
+ * a user `name`; a list that is not a list counts as empty. Without loading client-node, whose API client takes as
+ * long to load as the Pulumi SDK, for a check that only asks whether this is a kubeconfig with that context.
+ * (client-node also reads a user's `token-file` while loading; a missing token file is left to the cluster's own
+ * reader, the provider or the audit, which resolve it as kubectl does.) Throws on what it refuses.
+ */
+function readContexts(content: string): KubeconfigContexts {
+  const document = loadYaml(content) as Record<string, unknown> | null | undefined;
+  if (document === null || document === undefined) throw new Error("the kubeconfig is empty");
+  const entries = (key: string, check: (entry: Record<string, unknown>, where: string) => void): Record<string, unknown>[] => {
+    const list = document[key];
+    if (!Array.isArray(list)) return [];
+    return list.map((entry: unknown, i) => {
+      const where = `${key}[${i}]`;
+      if (entry === null || typeof entry !== "object" || !(entry as Record<string, unknown>)["name"]) throw new Error(`${where}.name is missing`);
+      check(entry as Record<string, unknown>, where);
+      return entry as Record<string, unknown>;
+    });
+  };
+  const member = (value: unknown, key: string): unknown => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined);
+  entries("clusters", (cluster, where) => {
+    if (!cluster["cluster"]) throw new Error(`${where}.cluster is missing`);
+    const server = member(cluster["cluster"], "server");
+    if (!server || typeof server !== "string") throw new Error(`${where}.cluster.server is missing`);
+  });
+  entries("users", () => undefined);
+  const contexts = entries("contexts", (ctx, where) => {
+    if (!ctx["context"]) throw new Error(`${where}.context is missing`);
+    if (!member(ctx["context"], "cluster")) throw new Error(`${where}.context.cluster is missing`);
+  });
+  return { contexts: contexts.map((c) => c["name"]), currentContext: document["current-context"] };
+}
+
+function list(names: readonly unknown[]): string {
   return names.length ? names.join(", ") : "(it has no contexts)";
 }
