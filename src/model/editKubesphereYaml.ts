@@ -2,6 +2,7 @@ import { isMap, isScalar, parseDocument, Scalar, type Document, type Node, type 
 import { durationSeconds } from "./duration";
 import { KubeSphereLayout, type ParseProblem } from "./fleet";
 import { AUTH_PATHS, KUBESPHERE_CONFIG_KEY, layoutOf, parseKubesphereYaml } from "./kubesphereConfig";
+import { lookup } from "./lookup";
 
 /** What to set in a kubesphere.yaml. Anything not named stays as it is. */
 export interface KubesphereYamlChange {
@@ -50,6 +51,10 @@ export function editKubesphereYaml(text: string, change: KubesphereYamlChange, s
       render: (existing) => (layout === KubeSphereLayout.v4 && existing && existing.type !== Scalar.PLAIN ? renderString(zero, existing) : zero),
     });
   }
+
+  // Most configs of a healthy fleet already hold both values: then the text is the answer, without the `yaml`
+  // Document parses below (the bulk of a 1,000-cluster check's program time).
+  if (edits.every((edit) => holds(parsed.data, edit.path, edit.value))) return { ok: true, text, layout, changedKeys: [] };
 
   let result = text;
   const changedKeys: string[] = [];
@@ -108,6 +113,12 @@ function insertFirst(parent: YAMLMap, text: string, rest: readonly string[], abo
 
 function nestedBlock(path: readonly string[], indent: number, rendered: string): string {
   return path.map((key, i) => `${" ".repeat(indent + 2 * i)}${key}:${i === path.length - 1 ? ` ${rendered}` : ""}\n`).join("");
+}
+
+/** Whether `path` already holds `value` as a single value (what `planEdit` would leave unchanged). */
+function holds(data: unknown, path: readonly string[], value: unknown): boolean {
+  const found = lookup(data, path);
+  return found.state === "known" && (found.value === null || typeof found.value !== "object") && sameValue(found.value, value);
 }
 
 function sameValue(current: unknown, wanted: unknown): boolean {

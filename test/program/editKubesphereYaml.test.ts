@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { editKubesphereYaml, ZERO_ACCESS_TOKEN_MAX_AGE } from "../../src/model/editKubesphereYaml";
 import { readKubesphereConfig } from "../../src/model/kubesphereConfig";
 import { secretFacts } from "../../src/model/secretFacts";
+import { KubeSphereLayout } from "../../src/model/fleet";
 import { FIXTURE_SECRET, fixtureKubesphereYaml, lineDiff } from "../helpers/mocksFleet";
 
 const NEW_SECRET = "rotatedJwtSecretBBBBBBBBBBBBBBBBBBBB";
@@ -101,6 +102,12 @@ test("a flow mapping on the way to the key is reported rather than rewritten", (
   const result = editKubesphereYaml("authentication: {jwtSecret: old}\n", { jwtSecret: NEW_SECRET });
   t.false(result.ok);
   if (!result.ok) t.regex(result.problem.message, /authentication is not a block mapping/);
+});
+
+test("a flow mapping that already holds the value needs no edit, so nothing is refused", (t) => {
+  const text = `authentication: {jwtSecret: ${NEW_SECRET}}\n`;
+  const result = editKubesphereYaml(text, { jwtSecret: NEW_SECRET });
+  t.deepEqual(result, { ok: true, text, layout: KubeSphereLayout.v3, changedKeys: [] });
 });
 
 test("a config re-marshalled by 3.3+ ks-controller-manager (plain secret, durations in nanoseconds) is edited in place too", (t) => {
