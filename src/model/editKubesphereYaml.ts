@@ -28,7 +28,9 @@ export type KubesphereYamlEdit =
 
 /**
  * Sets jwtSecret and (for members) accessTokenMaxAge in a kubesphere.yaml, in the layout the text already uses
- * (v3 `authentication.*`, v4 `authentication.issuer.*`). Only the bytes of the touched scalars change: comments, key
+ * (v3 `authentication.*`, v4 `authentication.issuer.*`). Where a 3.x file writes a key more than once (ks-installer
+ * 3.3/3.4 renders a member's accessTokenMaxAge twice), ks-apiserver reads the last one, so the last occurrence is the
+ * one edited and the earlier ones stay as they are; a 4.x file with a repeated key is refused. Only the bytes of the touched scalars change: comments, key
  * order, blank lines, `True` and every other value stay byte for byte. A replaced scalar keeps its quoting style; a
  * missing key is added as the first key of its nearest existing parent, with that parent's indentation.
  * `source` names the object in a problem (e.g. `ConfigMap kubesphere-system/kubesphere-config`).
@@ -60,7 +62,7 @@ export function editKubesphereYaml(text: string, change: KubesphereYamlChange, s
   const changedKeys: string[] = [];
   // One edit at a time on freshly parsed text, so every offset is exact.
   for (const edit of edits) {
-    const doc = parseDocument(result);
+    const doc = parseDocument(result, { uniqueKeys: false });
     const splice = planEdit(doc, result, edit.path, edit.value, edit.render);
     if ("problem" in splice) return { ok: false, problem: { source, where: KUBESPHERE_CONFIG_KEY, message: splice.problem } };
     if (splice.unchanged) continue;
@@ -80,7 +82,7 @@ function planEdit(doc: Document, text: string, path: readonly string[], value: u
   }
   for (let depth = 0; depth < path.length; depth++) {
     const key = path[depth]!;
-    const node = parent.get(key, true) as Node | undefined;
+    const node = lastValue(parent, key);
     const last = depth === path.length - 1;
     if (node === undefined || (isScalar(node) && node.value === null && !last)) {
       if (node !== undefined) return { problem: `${path.slice(0, depth + 1).join(".")} is empty; give it a mapping or remove it` };
@@ -97,6 +99,16 @@ function planEdit(doc: Document, text: string, path: readonly string[], value: u
     parent = node;
   }
   return { problem: `${path.join(".")} has no key` };
+}
+
+/** The value of the last pair with this key: the one ks-apiserver 3.x reads when a key is repeated. */
+function lastValue(map: YAMLMap, key: string): Node | undefined {
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const pair = map.items[i]!;
+    const name = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (name === key) return (pair.value ?? undefined) as Node | undefined;
+  }
+  return undefined;
 }
 
 /** Adds `rest` (a key path) as the first key of `parent`, indented like its existing first key. */

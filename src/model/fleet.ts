@@ -20,6 +20,16 @@ export interface ParseProblem {
   readonly message: string;
 }
 
+/** A key written more than once in one mapping of kubesphere.yaml. Lines are 1-based; never a value. */
+export interface RepeatedKey {
+  /** Dotted path of the key, e.g. `authentication.oauthOptions.accessTokenMaxAge`. */
+  readonly path: string;
+  /** Every line the key is written on, in order; the last one is what KubeSphere 3.x reads. */
+  readonly lines: readonly number[];
+  /** Column of the last occurrence. */
+  readonly column: number;
+}
+
 /**
  * The auth settings one source makes effective on a cluster: a kubesphere.yaml (ConfigMap), a ClusterConfiguration
  * (rendered by ks-installer), a ks-core Helm release's values, or the kubesphere-secret Secret. Every field says which
@@ -38,6 +48,8 @@ export interface AuthSettings {
   readonly maximumClockSkew: Observed<number>;
   readonly cache: Observed<CacheType>;
   readonly problems: readonly ParseProblem[];
+  /** kubesphere.yaml in the 3.x layout: keys written more than once (ks-apiserver 3.x reads the last of each). */
+  readonly repeatedKeys?: readonly RepeatedKey[];
   /** ClusterConfiguration only. */
   readonly installer?: InstallerFacts;
 }

@@ -14,8 +14,7 @@ export function kubesphereMinor(version: unknown): string | undefined {
 
 /**
  * The auth settings ks-installer will render from a ClusterConfiguration `ks-installer` (`metadata` and `spec` as
- * plain data). What the installer derives is stated as it derives it: a member gets `accessTokenMaxAge: 0` unless
- * `spec.authentication.oauthOptions` changes that (3.1 drops the automatic 0 when any oauthOptions is set).
+ * plain data). What the installer derives is stated as it derives it, per version (see `renderedAccessTokenMaxAge`).
  */
 export function readClusterConfiguration(object: { metadata?: unknown; spec?: unknown }, source: string): AuthSettings {
   const meta = new SettingsReader(object.metadata, source);
@@ -51,14 +50,30 @@ function oauthOptionKeys(spec: SettingsReader): { oauthOptionKeys?: string[] } {
   return options.state === "known" && isPlainObject(options.value) ? { oauthOptionKeys: Object.keys(options.value) } : {};
 }
 
+/**
+ * What ks-installer's `roles/ks-core/config/templates/kubesphere-config.yaml.j2` renders for
+ * `authentication.oauthOptions.accessTokenMaxAge`, as ks-apiserver then reads it (kubesphere/ks-installer tags):
+ * - v3.0.0: a member gets `accessTokenMaxAge: 0`; `spec.authentication.oauthOptions` is not rendered.
+ * - v3.1.1: `spec.authentication.oauthOptions` when set (`if … elif`), else a member's 0, so any oauthOptions drops the 0.
+ * - v3.2.1: a member gets only the 0; otherwise the spec's oauthOptions.
+ * - v3.3.2, v3.4.1: the spec's oauthOptions, then a member's 0 after it. A member that also sets accessTokenMaxAge
+ *   gets the key twice; ks-apiserver 3.x keeps the last (yaml.v2 non-strict), so the member reads 0.
+ */
 function renderedAccessTokenMaxAge(role: Observed<string>, installer: InstallerFacts, roleSource: string): Observed<number> {
-  if (installer.oauthAccessTokenMaxAge.state !== "absent") return installer.oauthAccessTokenMaxAge;
   if (role.state === "unknown") return role;
-  if (role.state === "known" && role.value === "member") {
-    const suppressed = installer.version === "3.1" && installer.oauthOptionKeys !== undefined;
-    return suppressed ? absent(roleSource) : known(0, `${roleSource} (ks-installer renders accessTokenMaxAge: 0 for members)`);
+  const member = role.state === "known" && role.value === "member";
+  const fromSpec = installer.oauthAccessTokenMaxAge;
+  const zero = known(0, `${roleSource} (ks-installer renders accessTokenMaxAge: 0 for members)`);
+  switch (installer.version) {
+    case "3.0":
+      return member ? zero : absent(fromSpec.source);
+    case "3.1":
+      if (installer.oauthOptionKeys !== undefined) return fromSpec;
+      return member ? zero : absent(fromSpec.source);
+    default:
+      // 3.2 renders only the member's 0; 3.3/3.4 render the spec's value first and the member's 0 last.
+      return member ? zero : fromSpec;
   }
-  return absent(installer.oauthAccessTokenMaxAge.source);
 }
 
 /** ks-installer deploys Redis and points ks-apiserver's cache at it when `spec.common.redis.enabled` is true. */

@@ -1,6 +1,6 @@
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
-import { LineCounter, parseDocument } from "yaml";
-import { CacheType, ClusterRole, KubeSphereLayout, type AuthSettings, type ParseProblem } from "./fleet";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { CacheType, ClusterRole, KubeSphereLayout, type AuthSettings, type ParseProblem, type RepeatedKey } from "./fleet";
 import { isPlainObject, lookup } from "./lookup";
 import { absent, known, unknown, type Observed } from "./observed";
 import { TextMemo } from "./memo";
@@ -36,37 +36,49 @@ export const AUTH_PATHS = {
 export interface ParsedKubesphereYaml {
   readonly data?: Record<string, unknown>;
   readonly problem?: ParseProblem;
+  /** 3.x layout only: keys written more than once (ks-apiserver 3.x reads the last of each). */
+  readonly repeatedKeys?: readonly RepeatedKey[];
 }
 
 /**
- * Parses kubesphere.yaml text. A failure names line and column and the parser's reason, never the text itself,
- * because the failing line may hold the jwtSecret.
+ * Parses kubesphere.yaml text the way the ks-apiserver of its layout does. A failure names line and column and the
+ * parser's reason, never the text itself, because the failing line may hold the jwtSecret.
  *
- * The policy pack parses every cluster's config on each AnalyzeStack, so the read goes through js-yaml (YAML 1.2
- * core schema, duplicate keys refused, like ks-apiserver's parser), about fifteen times faster than the `yaml`
- * Document API; `yaml` is kept for what needs its document model: locating a failure here, and editing.
+ * Repeated keys: KubeSphere 3.x (every 3.x tag's go.mod replaces viper with v1.4.0, whose YAML codec is yaml.v2's
+ * non-strict `Unmarshal`) accepts a key written twice in one mapping and keeps the last value; ks-installer 3.3/3.4
+ * renders a member's `accessTokenMaxAge` twice when the ClusterConfiguration also sets it, and such a member works.
+ * KubeSphere 4.1 (viper v1.18.2 → yaml.v3, kubesphere/kubesphere v4.1.3 go.mod) refuses the file: "mapping key …
+ * already defined at line …". So a repeated key is read last-wins in the v3 layout and refused in the v4 layout.
+ *
+ * The common read goes through js-yaml (YAML 1.2 core schema), about fifteen times faster than the `yaml` Document
+ * API; js-yaml refuses repeated keys, so such a text (and any other js-yaml refuses) is read again with `yaml`, with
+ * its own `uniqueKeys: false` option, which keeps every pair and lets the last one win in `toJS`.
  */
 export function parseKubesphereYaml(text: string, source: string): ParsedKubesphereYaml {
   let data: unknown;
   try {
     data = loadYaml(text, { schema: CORE_SCHEMA });
   } catch {
-    return locateProblem(text, source);
+    return readWithYaml(text, source);
   }
+  return asMapping(data, source);
+}
+
+function asMapping(data: unknown, source: string, repeatedKeys?: readonly RepeatedKey[]): ParsedKubesphereYaml {
   if (data === null || data === undefined) return { data: {} };
   if (!isPlainObject(data)) {
     return { problem: { source, where: KUBESPHERE_CONFIG_KEY, message: `${KUBESPHERE_CONFIG_KEY} is not a YAML mapping` } };
   }
-  return { data };
+  return repeatedKeys && repeatedKeys.length > 0 ? { data, repeatedKeys } : { data };
 }
 
 /**
- * The line, column and reason of a parse failure, from the `yaml` library's error (which never quotes the text).
- * Should `yaml` read a text that js-yaml refused, its reading stands.
+ * The `yaml` library's reading with repeated keys allowed: the line, column and reason of a syntax error (its error
+ * never quotes the text), else the data with the last of each repeated key, else (v4 layout) the repeated key refused.
  */
-function locateProblem(text: string, source: string): ParsedKubesphereYaml {
+function readWithYaml(text: string, source: string): ParsedKubesphereYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) {
     const pos = lineCounter.linePos(error.pos[0]);
@@ -75,11 +87,46 @@ function locateProblem(text: string, source: string): ParsedKubesphereYaml {
     return { problem: { source, where, message: `${where} does not parse: ${reason} (${error.code})` } };
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (data === null || data === undefined) return { data: {} };
-  if (!isPlainObject(data)) {
-    return { problem: { source, where: KUBESPHERE_CONFIG_KEY, message: `${KUBESPHERE_CONFIG_KEY} is not a YAML mapping` } };
+  const repeated = repeatedKeysOf(doc.contents, [], lineCounter);
+  if (repeated.length > 0 && layoutOf(data) === KubeSphereLayout.v4) {
+    const first = repeated[0]!;
+    const where = `${KUBESPHERE_CONFIG_KEY} line ${first.lines[1]}, column ${first.column}`;
+    return {
+      problem: {
+        source,
+        where,
+        message:
+          `${where} writes ${first.path} again (first at line ${first.lines[0]}); ks-apiserver 4.x (viper 1.18, yaml.v3) refuses a repeated key and does not start; ` +
+          `keep one ${first.path.split(".").pop()} line in that mapping`,
+      },
+    };
   }
-  return { data };
+  return asMapping(data, source, repeated);
+}
+
+/** Keys written more than once in any block or flow mapping, depth first, in document order. */
+export function repeatedKeysOf(node: unknown, path: readonly string[], lineCounter: LineCounter): RepeatedKey[] {
+  const found: RepeatedKey[] = [];
+  if (isMap(node)) {
+    const positions = new Map<string, { line: number; col: number }[]>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const start = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
+      const list = positions.get(key) ?? [];
+      list.push(start === undefined ? { line: 0, col: 0 } : lineCounter.linePos(start));
+      positions.set(key, list);
+    }
+    for (const [key, at] of positions) {
+      if (at.length > 1) found.push({ path: [...path, key].join("."), lines: at.map((p) => p.line), column: at[at.length - 1]!.col });
+    }
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      found.push(...repeatedKeysOf(pair.value, [...path, key], lineCounter));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => found.push(...repeatedKeysOf(item, [...path, String(i)], lineCounter)));
+  }
+  return found;
 }
 
 /** The layout a parsed kubesphere.yaml uses: v4 when `authentication.issuer` is present. */
@@ -127,6 +174,7 @@ function readKubesphereText(text: string, source: string): AuthSettings {
     maximumClockSkew: reader.duration(paths.maximumClockSkew),
     cache: cacheOf(reader),
     problems: reader.problems,
+    ...(parsed.repeatedKeys ? { repeatedKeys: parsed.repeatedKeys } : {}),
   };
 }
 

@@ -7,8 +7,9 @@ import type { LiveCluster } from "./liveCluster";
 
 /**
  * v3 `manage: installer`: the ClusterConfiguration ks-installer patch (jwtSecret and clusterRole; ks-installer
- * renders the rest), with the per-version quirks: 3.1 drops a member's automatic `accessTokenMaxAge: 0` once any
- * oauthOptions is set, and 3.3/3.4 render the key twice when a member also sets it.
+ * renders the rest), with the per-version quirk that 3.1 drops a member's automatic `accessTokenMaxAge: 0` once any
+ * oauthOptions is set. (3.3/3.4 render the key twice when a member also sets it; ks-apiserver 3.x reads the last
+ * one, the member's 0, so that is left as it is.)
  */
 export function planInstaller(context: PlanContext, objects: LiveCluster): ClusterPlan | undefined {
   const { cluster, names, secret, where, errors } = context;
@@ -27,13 +28,6 @@ export function planInstaller(context: PlanContext, objects: LiveCluster): Clust
     return undefined;
   }
   const liveOauth = lookup(live.spec, ["authentication", "oauthOptions"]);
-  const liveOauthMaxAge = lookup(live.spec, ["authentication", "oauthOptions", "accessTokenMaxAge"]);
-  if (member && (cluster.version === "3.3" || cluster.version === "3.4") && liveOauthMaxAge.state === "known") {
-    errors.push(
-      `${where}: ${source} sets spec.authentication.oauthOptions.accessTokenMaxAge, which ks-installer ${cluster.version} renders a second time next to a member's automatic 0. Fix: remove it with kubectl -n ${names.namespace} edit clusterconfiguration ks-installer.`,
-    );
-    return undefined;
-  }
   // 3.1 drops the member's automatic accessTokenMaxAge: 0 as soon as any oauthOptions is set: then set it explicitly.
   const explicitZero = member && cluster.version === "3.1" && liveOauth.state === "known" && isPlainObject(liveOauth.value);
   const spec: InstallerPatch["spec"] = {

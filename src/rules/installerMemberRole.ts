@@ -5,10 +5,12 @@ import { Enforcement, ObjectRead, RuleScope, SETTINGS_SOURCES, Severity, type Fi
 export const INSTALLER_MEMBER_ROLE = "kubesphere-installer-configure-member-role";
 
 /**
- * On 3.x ks-installer re-renders kubesphere-config from the ClusterConfiguration on every run, so a member's 0 only
- * lasts if the ClusterConfiguration says `clusterRole: member`. Two version traps are checked too: on 3.3/3.4 a
- * member that also sets `oauthOptions.accessTokenMaxAge` gets the key rendered twice (ks-apiserver cannot parse
- * it), and on 3.1 any `oauthOptions` suppresses the automatic 0.
+ * On 3.x ks-installer re-renders kubesphere-config from the ClusterConfiguration each time it runs: when `.spec`
+ * changes (its shell-operator hook on ClusterConfiguration ks-installer has `"jqFilter": ".spec"`,
+ * kubesphere/ks-installer v3.1.1–v3.4.1 `controller/installRunner.py`) and when its pod starts. A member's 0 only
+ * lasts if the ClusterConfiguration says `clusterRole: member`. Version details: on 3.1 any `oauthOptions`
+ * suppresses the automatic 0 (mandatory); on 3.3/3.4 a member that also sets `oauthOptions.accessTokenMaxAge` gets
+ * the key rendered twice, which ks-apiserver 3.x reads last-wins (the member's 0), so that is only advisory.
  */
 export const installerMemberRole: Rule = {
   id: INSTALLER_MEMBER_ROLE,
@@ -19,7 +21,7 @@ export const installerMemberRole: Rule = {
   reads: [...SETTINGS_SOURCES, ObjectRead.kubesphereSecret],
   remediationSteps:
     "In the member's ClusterConfiguration ks-installer set spec.multicluster.clusterRole: member and spec.authentication.jwtSecret to the host's value. " +
-    "On 3.3/3.4 remove spec.authentication.oauthOptions.accessTokenMaxAge; on 3.1 add spec.authentication.oauthOptions.accessTokenMaxAge: 0 when oauthOptions is set.",
+    "On 3.1 add spec.authentication.oauthOptions.accessTokenMaxAge: 0 when oauthOptions is set; on 3.3/3.4 spec.authentication.oauthOptions.accessTokenMaxAge can go (it is rendered before the member's 0, which wins).",
   url: "https://kubesphere.io/docs/v3.4/multicluster-management/enable-multicluster/direct-connection/",
   evaluate(fleet) {
     const findings: Finding[] = [];
@@ -45,10 +47,16 @@ export const installerMemberRole: Rule = {
         const declaresMember = role.state === "known" && role.value === ClusterRole.member;
         if (!declaresMember) continue;
         if ((version === "3.3" || version === "3.4") && installer.oauthAccessTokenMaxAge.state !== "absent") {
-          push(
-            `Member '${cluster.name}' (${where}, KubeSphere ${version}) sets spec.authentication.oauthOptions.accessTokenMaxAge; with clusterRole: member ks-installer ${version} renders the key twice and ks-apiserver fails to load kubesphere.yaml. Remove spec.authentication.oauthOptions.accessTokenMaxAge.`,
-            installer.oauthAccessTokenMaxAge.source,
-          );
+          findings.push({
+            ruleId: INSTALLER_MEMBER_ROLE,
+            enforcement: Enforcement.advisory,
+            cluster: cluster.name,
+            source: installer.oauthAccessTokenMaxAge.source,
+            message:
+              `Member '${cluster.name}' (${where}, KubeSphere ${version}) sets spec.authentication.oauthOptions.accessTokenMaxAge; with clusterRole: member ks-installer ${version} renders ` +
+              `authentication.oauthOptions.accessTokenMaxAge twice in kubesphere.yaml, that value and then 0. ks-apiserver ${version} reads the last one (0), so the member works. ` +
+              `To render it once, remove spec.authentication.oauthOptions.accessTokenMaxAge.`,
+          });
         }
         if (version === "3.1" && installer.oauthOptionKeys && settings.accessTokenMaxAge.state === "absent") {
           push(

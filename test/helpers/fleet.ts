@@ -13,7 +13,7 @@ export function configMap(text: string): KubernetesObject {
 /** A fixture cluster: its rendered kubesphere-config, optionally edited. */
 export function fixtureCluster(
   name: string,
-  fixture: `${"v3.4" | "v4.1"}/kubesphere-config.${"host" | "member"}.yaml`,
+  fixture: `${"v3.1" | "v3.4" | "v4.1"}/kubesphere-config.${string}.yaml`,
   edit: (text: string) => string = (x) => x,
   extra: { objects?: KubernetesObject[]; credentials?: CredentialFacts[] } = {},
 ): ClusterView {

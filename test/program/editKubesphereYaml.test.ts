@@ -110,25 +110,40 @@ test("a flow mapping that already holds the value needs no edit, so nothing is r
   t.deepEqual(result, { ok: true, text, layout: KubeSphereLayout.v3, changedKeys: [] });
 });
 
-test("a config re-marshalled by 3.3+ ks-controller-manager (plain secret, durations in nanoseconds) is edited in place too", (t) => {
-  const text = [
-    "authentication:",
-    "  authenticateRateLimiterMaxTries: 10",
-    "  authenticateRateLimiterDuration: 600000000000",
-    "  jwtSecret: oldSecretDDDDDDDDDDDDDDDDDDDDDDDDDD",
-    "  oauthOptions:",
-    "    accessTokenMaxAge: 7200000000000",
-    "    accessTokenInactivityTimeout: 0",
-    "multicluster:",
-    "  clusterRole: member",
-    "  clusterName: edge-1",
-    "",
-  ].join("\n");
+test("the joined 3.4 form ks-controller-manager re-marshals (plain secret, Go durations, 0s) is edited in place too", (t) => {
+  const text = fixtureKubesphereYaml("v3.4/kubesphere-config.member-joined.yaml").replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h0m0s");
   const after = edited(text, { jwtSecret: NEW_SECRET, zeroAccessTokenMaxAge: true }).text;
   t.deepEqual(lineDiff(text, after), {
-    removed: ["  jwtSecret: oldSecretDDDDDDDDDDDDDDDDDDDDDDDDDD", "    accessTokenMaxAge: 7200000000000"],
+    removed: [`  jwtSecret: ${FIXTURE_SECRET}`, "    accessTokenMaxAge: 2h0m0s"],
     added: [`  jwtSecret: ${NEW_SECRET}`, "    accessTokenMaxAge: 0"],
   });
+});
+
+test("a 3.x key written twice: the last occurrence, the one ks-apiserver 3.x reads, is edited and the earlier one stays", (t) => {
+  const ldap = fixtureKubesphereYaml("v3.4/kubesphere-config.member-ldap.yaml");
+  const unchanged = editKubesphereYaml(ldap, { jwtSecret: FIXTURE_SECRET, zeroAccessTokenMaxAge: true });
+  t.like(unchanged, { ok: true, text: ldap, changedKeys: [] }, "ks-installer's rendering already ends in 0");
+  const lastIs2h = ldap.replace("    accessTokenMaxAge: 0\n", "    accessTokenMaxAge: 2h\n");
+  const after = edited(lastIs2h, { jwtSecret: NEW_SECRET, zeroAccessTokenMaxAge: true });
+  t.deepEqual(after.changedKeys, ["authentication.jwtSecret", "authentication.oauthOptions.accessTokenMaxAge"]);
+  t.deepEqual(lineDiff(lastIs2h, after.text), {
+    removed: [`  jwtSecret: "${FIXTURE_SECRET}"`, "    accessTokenMaxAge: 2h"],
+    added: [`  jwtSecret: "${NEW_SECRET}"`, "    accessTokenMaxAge: 0"],
+  });
+  t.regex(after.text, /^ {4}accessTokenMaxAge: 1h$/m, "the first occurrence is kept as it was");
+  t.like(readKubesphereConfig(after.text, "x").accessTokenMaxAge, { state: "known", value: 0 });
+});
+
+test("a 3.x section written twice: the edit goes into the last one", (t) => {
+  const text = "authentication:\n  jwtSecret: first\nnetwork: {}\nauthentication:\n  jwtSecret: second\n";
+  const after = edited(text, { jwtSecret: NEW_SECRET }).text;
+  t.is(after, `authentication:\n  jwtSecret: first\nnetwork: {}\nauthentication:\n  jwtSecret: ${NEW_SECRET}\n`);
+});
+
+test("a 4.x key written twice is not edited: the problem names the line and the fix", (t) => {
+  const result = editKubesphereYaml(fixtureKubesphereYaml("v4.1/kubesphere-config.member-repeated-key.yaml"), { jwtSecret: NEW_SECRET, zeroAccessTokenMaxAge: true });
+  if (result.ok) return t.fail("expected a problem");
+  t.regex(result.problem.message, /line 11, column 5 writes authentication\.issuer\.accessTokenMaxAge again \(first at line 10\).*keep one accessTokenMaxAge line/);
 });
 
 test("a numeric-looking secret in a plain scalar is quoted so that it stays a string", (t) => {

@@ -20,7 +20,7 @@ import type { ClusterView } from "../../src/model/fleet";
 import { clusterViewFromObjects } from "../../src/model/kubernetesObjects";
 import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { sha256Hex } from "../../src/model/secretFacts";
-import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
 import { NOW, compliantFleet, configMap, fixtureCluster, memberClusterConfiguration, run } from "../helpers/fleet";
 
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
@@ -111,11 +111,14 @@ test("fails when a member's ClusterConfiguration does not declare clusterRole: m
   t.deepEqual(run(installerMemberRole, [fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, { objects: [memberClusterConfiguration()] })]), []);
 });
 
-test("fails on the 3.3/3.4 duplicate-key trap and the 3.1 oauthOptions trap", (t) => {
-  const duplicate = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, {
-    objects: [memberClusterConfiguration((cc) => (cc.spec.authentication.oauthOptions = { accessTokenMaxAge: 0 }))],
+test("points out the 3.3/3.4 repeated key as advisory (the member's 0 is rendered last and wins) and fails on the 3.1 oauthOptions trap", (t) => {
+  const duplicate = fixtureCluster("m", "v3.4/kubesphere-config.member-ldap.yaml", (x) => x, {
+    objects: [fixtureObject("v3.4/cluster-configuration.member-ldap.yaml")],
   });
-  t.regex(run(installerMemberRole, [duplicate])[0]!.message, /renders the key twice/);
+  const findings = run(installerMemberRole, [duplicate]);
+  t.deepEqual(findings.map((f) => f.enforcement), ["advisory"]);
+  t.regex(findings[0]!.message, /renders authentication\.oauthOptions\.accessTokenMaxAge twice in kubesphere\.yaml, that value and then 0\. ks-apiserver 3\.4 reads the last one \(0\), so the member works/);
+  t.deepEqual(run(memberZeroAccessTokenMaxAge, [duplicate]), []);
   const v31 = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, {
     objects: [memberClusterConfiguration((cc) => {
       cc.metadata.labels.version = "v3.1.1";
