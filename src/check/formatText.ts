@@ -36,6 +36,16 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
   lines.push(...table([header, ...rows]).map((line, i) => (i === 0 ? style.dim(line) : line)));
   for (const note of report.notes) lines.push(style.yellow(`note: ${note}`));
   lines.push("");
+  lines.push(style.bold("What each declared resource changes"));
+  for (const cluster of report.clusters) {
+    lines.push(`  ${cluster.name}:${cluster.resources.length === 0 ? " nothing declared" : ""}`);
+    for (const resource of cluster.resources) {
+      const kind = resource.type.split(":").pop();
+      const what = resource.changes.length === 0 ? style.dim(`nothing${resource.note ? ` (${resource.note})` : ""}`) : resource.changes.map((c) => `${c.key} ${arrow(c.live, c.desired)}`).join("; ");
+      lines.push(`    ${kind} ${resource.name} → ${resource.object}: ${what}`);
+    }
+  }
+  lines.push("");
   lines.push(style.bold("Policy results (pulumi preview --policy-pack policies)"));
   const byCluster = new Map<string, Violation[]>();
   for (const violation of report.violations) {

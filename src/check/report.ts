@@ -27,8 +27,35 @@ export interface ClusterPlan {
   readonly jwtSecret: { readonly live: string; readonly desired: string };
   readonly accessTokenMaxAge: { readonly live: string; readonly desired: string };
   readonly restart: boolean;
-  /** Only the settings whose live and desired values differ. */
+  /** Only the settings whose live and desired values differ; each is made by one of `resources`. */
   readonly changes: readonly SettingChange[];
+  /** Every resource the program declares for the cluster (providers aside), and what it changes. */
+  readonly resources: readonly ResourcePlan[];
+}
+
+/** One declared resource and what applying it changes on the cluster. */
+export interface ResourcePlan {
+  /** The Pulumi type, e.g. `kubernetes:core/v1:ConfigMapPatch`. */
+  readonly type: string;
+  /** The Pulumi resource name, e.g. `member-1-kubesphere-config`. */
+  readonly name: string;
+  /** The Kubernetes object it writes, e.g. `ConfigMap kubesphere-system/kubesphere-config`. */
+  readonly object: string;
+  /** Empty when applying it changes nothing. */
+  readonly changes: readonly ResourceChange[];
+  /** Why it changes nothing, or what it leaves to others. */
+  readonly note?: string;
+}
+
+/**
+ * One change a resource makes: a field it writes (`spec.multicluster.clusterRole`) or an auth setting ks-apiserver
+ * ends up with because of it (`setting`). Values are fingerprints, durations or plain values, never secrets.
+ */
+export interface ResourceChange {
+  readonly key: string;
+  readonly live: string;
+  readonly desired: string;
+  readonly setting?: SettingChange["setting"];
 }
 
 export interface Violation {

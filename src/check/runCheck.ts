@@ -6,15 +6,14 @@ import { launchPolicyPack, type PolicyPackSession } from "../engine";
 import { readPolicyPackConfig } from "../input/policyPackConfig";
 import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
-import type { RecordedResource } from "../mocks/kubernetesMocks";
+import { KUBERNETES_PROVIDER_TYPE, type RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
-import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
 import { readLiveSnapshot } from "./liveSnapshot";
 import { PackAnalysis } from "./packAnalysis";
 import { planRotation } from "./rotation";
-import { planCluster } from "./plan";
+import { planCluster, type DeclaredResource } from "./plan";
 import type { CheckReport, Violation } from "./report";
 import { readStackConfig, type FileLimits } from "./stackFile";
 import { EngineResourceBuilder, plainProperties } from "./toEngineResources";
@@ -128,26 +127,22 @@ async function checkWith(analysis: PackAnalysis, options: CheckOptions, progress
 }
 
 function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly KubernetesObject[]>, recorded: readonly RecordedResource[], notes: string[]): CheckReport["clusters"] {
-  const declared = recorded.filter((r) => !r.read);
-  const byCluster = new Map<string, StackResource[]>();
-  for (const r of declared) {
-    if (!r.cluster || r.type === "pulumi:providers:kubernetes") continue;
-    // A restart annotation held at its last applied value restarts nothing.
-    if (r.ignoreChanges.includes(RESTART_ANNOTATION_PATH)) continue;
+  const byCluster = new Map<string, DeclaredResource[]>();
+  for (const r of recorded) {
+    if (r.read || !r.cluster || r.type === KUBERNETES_PROVIDER_TYPE) continue;
     const list = byCluster.get(r.cluster) ?? [];
-    list.push({ type: r.type, name: r.name, urn: r.name, props: plainProperties(r), provider: { type: "pulumi:providers:kubernetes", name: r.cluster, urn: r.cluster, props: {} } });
+    // A restart annotation held at its last applied value restarts nothing.
+    list.push({ type: r.type, name: r.name, props: plainProperties(r), held: r.ignoreChanges.includes(RESTART_ANNOTATION_PATH) });
     byCluster.set(r.cluster, list);
   }
   return fleet.clusters.map((cluster) => {
-    const resources = byCluster.get(cluster.name) ?? [];
     const objects = live.get(cluster.name) ?? [];
-    const desired = fleetFromResources(resources, fleet.names).fleet.clusters.find((c) => c.name === cluster.name);
     const liveView = clusterViewFromObjects(cluster.name, objects, { names: fleet.names, declaredRole: cluster.role });
     for (const problem of liveView.apiserver.flatMap((a) => a.problems)) notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}.`);
     for (const problem of liveView.settings.flatMap((s) => s.problems)) {
       notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}${cluster.mode === "installer" ? " (ks-installer re-renders it from the ClusterConfiguration)" : ""}.`);
     }
-    return planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, desired, resources, objects);
+    return planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, byCluster.get(cluster.name) ?? [], objects, fleet.names);
   });
 }
 

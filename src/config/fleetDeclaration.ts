@@ -34,6 +34,11 @@ export interface ClusterDeclaration {
   readonly role: FleetRole;
   readonly version: KubeSphereVersion;
   readonly mode: ManageMode;
+  /**
+   * 3.x: the cluster has ClusterConfiguration ks-installer (the default; `ksInstaller: false` for a 3.x installed or
+   * kept without it). Then ks-installer re-renders kubesphere-config from it, so configmap mode reads it too.
+   */
+  readonly ksInstaller: boolean;
   readonly kubeconfig: KubeconfigDeclaration;
 }
 

@@ -128,7 +128,7 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
   };
 
   for (const key of Object.keys(entry)) {
-    if (!["name", "role", "version", "kubeconfig", "manage"].includes(key)) fail(`${at}.${key}`, "is not a cluster setting", "remove it; a cluster takes name, role, version, kubeconfig and (3.x) manage");
+    if (!["name", "role", "version", "kubeconfig", "manage", "ksInstaller"].includes(key)) fail(`${at}.${key}`, "is not a cluster setting", "remove it; a cluster takes name, role, version, kubeconfig and (3.x) manage and ksInstaller");
   }
   if (typeof rawName !== "string" || rawName === "") fail(`${at}.name`, "is missing", "name the cluster with a DNS-1123 label such as member-1");
   else if (!DNS_LABEL.test(rawName)) fail(`${at}.name`, `'${rawName}' is not a DNS-1123 label`, "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
@@ -138,10 +138,11 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
 
   const version = versionOf(entry["version"], `${at}.version`, fail);
   const mode = modeOf(entry["manage"], version, `${at}.manage`, fail);
+  const ksInstaller = ksInstallerOf(entry["ksInstaller"], version, mode, `${at}.ksInstaller`, fail);
   const kubeconfig = kubeconfigOf(entry["kubeconfig"], `${at}.kubeconfig`, options, fail);
 
-  if (failed || !version || !mode || !kubeconfig) return undefined;
-  return { name: rawName as string, label, role: role as FleetRole, version, mode, kubeconfig };
+  if (failed || !version || !mode || ksInstaller === undefined || !kubeconfig) return undefined;
+  return { name: rawName as string, label, role: role as FleetRole, version, mode, ksInstaller, kubeconfig };
 }
 
 /** `clusters[1] (member-1)`, or `clusters[1]` when the entry has no name. */
@@ -169,6 +170,24 @@ function modeOf(value: unknown, version: KubeSphereVersion | undefined, key: str
   if (value === ManageMode.installer || value === ManageMode.configmap) return value;
   fail(key, `${JSON.stringify(value)} is not a way to manage a 3.x cluster`, "use installer (the default, through ClusterConfiguration ks-installer) or configmap");
   return undefined;
+}
+
+/** 3.x: whether ClusterConfiguration ks-installer exists (default true); 4.x never has one. */
+function ksInstallerOf(value: unknown, version: KubeSphereVersion | undefined, mode: ManageMode | undefined, key: string, fail: Report): boolean | undefined {
+  if (version && majorOf(version) === 4) {
+    if (value !== undefined) fail(key, `is set on KubeSphere ${version}`, "remove ksInstaller: 4.x is installed with the ks-core Helm chart");
+    return false;
+  }
+  if (value === undefined) return true;
+  if (typeof value !== "boolean") {
+    fail(key, `${JSON.stringify(value)} is not true or false`, "leave it out (the cluster has ClusterConfiguration ks-installer) or set false for a 3.x cluster without ks-installer");
+    return undefined;
+  }
+  if (!value && mode === ManageMode.installer) {
+    fail(key, "is false, but manage is installer (the default)", "set manage: configmap for a cluster without ks-installer, or remove ksInstaller: false");
+    return undefined;
+  }
+  return value;
 }
 
 function kubeconfigOf(value: unknown, key: string, options: ValidateOptions, fail: Report): KubeconfigDeclaration | undefined {

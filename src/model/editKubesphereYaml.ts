@@ -10,7 +10,14 @@ export interface KubesphereYamlChange {
   readonly jwtSecret?: string;
   /** Set accessTokenMaxAge to the layout's zero (v3 `0`, v4 `0s`), as a member needs. */
   readonly zeroAccessTokenMaxAge?: boolean;
+  /**
+   * Set `multicluster.clusterRole` where the file already has that key (3.3+ and 4.x render it; 3.0–3.2 never do, and
+   * their role is not read from the file).
+   */
+  readonly clusterRole?: string;
 }
+
+const CLUSTER_ROLE_PATH = ["multicluster", "clusterRole"] as const;
 
 /** How each layout writes a zero accessTokenMaxAge: 3.x renders the integer `0`, the 4.x chart `0s`. */
 export const ZERO_ACCESS_TOKEN_MAX_AGE = { [KubeSphereLayout.v3]: "0", [KubeSphereLayout.v4]: "0s" } as const;
@@ -52,6 +59,11 @@ export function editKubesphereYaml(text: string, change: KubesphereYamlChange, s
       value: 0,
       render: (existing) => (layout === KubeSphereLayout.v4 && existing && existing.type !== Scalar.PLAIN ? renderString(zero, existing) : zero),
     });
+  }
+
+  if (change.clusterRole !== undefined && lookup(parsed.data, CLUSTER_ROLE_PATH).state === "known") {
+    const role = change.clusterRole;
+    edits.push({ path: CLUSTER_ROLE_PATH, value: role, render: (existing) => renderString(role, existing) });
   }
 
   // Most configs of a healthy fleet already hold both values: then the text is the answer, without the `yaml`

@@ -17,23 +17,24 @@ export function kubesphereMinor(version: unknown): string | undefined {
  * plain data). What the installer derives is stated as it derives it, per version (see `renderedAccessTokenMaxAge`).
  */
 export function readClusterConfiguration(object: { metadata?: unknown; spec?: unknown }, source: string): AuthSettings {
-  const meta = new SettingsReader(object.metadata, source);
-  const spec = new SettingsReader(object.spec, source);
-  const version = meta.raw(["labels", "version"]);
+  // Read from the object's root, so that every source names the key as kubectl shows it: `spec.multicluster.clusterRole`.
+  const meta = new SettingsReader({ metadata: object.metadata }, source);
+  const spec = new SettingsReader({ spec: object.spec }, source);
+  const version = meta.raw(["metadata", "labels", "version"]);
   const installer: InstallerFacts = {
     ...(version.state === "known" && kubesphereMinor(version.value) ? { version: kubesphereMinor(version.value)! } : {}),
-    clusterRole: stringAt(spec, ["multicluster", "clusterRole"]),
+    clusterRole: stringAt(spec, ["spec", "multicluster", "clusterRole"]),
     ...oauthOptionKeys(spec),
-    oauthAccessTokenMaxAge: spec.duration(["authentication", "oauthOptions", "accessTokenMaxAge"]),
+    oauthAccessTokenMaxAge: spec.duration(["spec", "authentication", "oauthOptions", "accessTokenMaxAge"]),
   };
-  const role = spec.role(["multicluster", "clusterRole"]);
+  const role = spec.role(["spec", "multicluster", "clusterRole"]);
   return {
     source,
     kind: "installer",
     role,
-    jwtSecret: spec.secret(["authentication", "jwtSecret"]),
-    accessTokenMaxAge: renderedAccessTokenMaxAge(role, installer, spec.where(["multicluster", "clusterRole"])),
-    maximumClockSkew: spec.duration(["authentication", "maximumClockSkew"]),
+    jwtSecret: spec.secret(["spec", "authentication", "jwtSecret"]),
+    accessTokenMaxAge: renderedAccessTokenMaxAge(role, installer, spec.where(["spec", "multicluster", "clusterRole"])),
+    maximumClockSkew: spec.duration(["spec", "authentication", "maximumClockSkew"]),
     cache: redisOf(spec),
     problems: [...meta.problems, ...spec.problems],
     installer,
@@ -46,7 +47,7 @@ function stringAt(reader: SettingsReader, path: readonly string[]): Observed<str
 }
 
 function oauthOptionKeys(spec: SettingsReader): { oauthOptionKeys?: string[] } {
-  const options = spec.raw(["authentication", "oauthOptions"]);
+  const options = spec.raw(["spec", "authentication", "oauthOptions"]);
   return options.state === "known" && isPlainObject(options.value) ? { oauthOptionKeys: Object.keys(options.value) } : {};
 }
 
@@ -78,7 +79,15 @@ function renderedAccessTokenMaxAge(role: Observed<string>, installer: InstallerF
 
 /** ks-installer deploys Redis and points ks-apiserver's cache at it when `spec.common.redis.enabled` is true. */
 function redisOf(spec: SettingsReader): Observed<CacheType> {
-  const enabled = spec.raw(["common", "redis", "enabled"]);
+  const enabled = spec.raw(["spec", "common", "redis", "enabled"]);
   if (enabled.state !== "known") return enabled;
   return known(enabled.value === true ? CacheType.redis : CacheType.inMemory, enabled.source);
+}
+
+/** A ClusterConfiguration `spec` with a patch merged in, as a server-side apply of the patch leaves it. */
+export function mergeSpec(live: unknown, patch: unknown): unknown {
+  if (!isPlainObject(live) || !isPlainObject(patch)) return patch;
+  const merged: Record<string, unknown> = { ...live };
+  for (const [key, value] of Object.entries(patch)) merged[key] = isPlainObject(value) ? mergeSpec(live[key], value) : value;
+  return merged;
 }

@@ -19,6 +19,19 @@ export interface InstallerPatch {
   };
 }
 
+/**
+ * A 3.x cluster's live ClusterConfiguration fields that ks-installer renders the auth settings from, as they are
+ * (`authentication.jwtSecret` may hold a secret). Declared as a no-op server-side apply so that the engine, and so
+ * the policies, see what ks-installer's next run would write over a `manage: configmap` edit.
+ */
+export interface InstallerObservation {
+  readonly labels?: { readonly version: string };
+  readonly spec: {
+    readonly authentication?: { readonly jwtSecret?: string; readonly oauthOptions?: { readonly accessTokenMaxAge?: unknown } };
+    readonly multicluster?: { readonly clusterRole: string };
+  };
+}
+
 /** Safe to print and to export: no secret. */
 export interface ClusterSummary {
   readonly role: FleetRole;
@@ -31,6 +44,8 @@ export interface ClusterSummary {
 export interface ClusterPlan {
   readonly cluster: ClusterDeclaration;
   readonly installerPatch?: InstallerPatch;
+  /** `manage: configmap` on 3.x with ks-installer: the ClusterConfiguration's auth fields, handed to the engine as they are. */
+  readonly installerObservation?: InstallerObservation;
   /** The whole edited kubesphere.yaml (it holds the secret) and which keys changed. */
   readonly configMapPatch?: { readonly kubesphereYaml: string; readonly changedKeys: readonly string[] };
   /** ks-apiserver pod-template annotation value, derived from the applied settings (a digest, never the secret). */

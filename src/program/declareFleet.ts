@@ -32,6 +32,24 @@ export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, 
       ),
     );
   }
+  if (plan.installerObservation) {
+    // The same values again, without patchForce: server-side apply shares ownership of a field set to the value it
+    // already has, so nothing on the cluster changes; should the ClusterConfiguration change after it was read, the
+    // apply conflicts and stops instead of overwriting it.
+    const { labels, spec } = plan.installerObservation;
+    declared.push(
+      new k8s.apiextensions.CustomResourcePatch(
+        `${name}-ks-installer`,
+        {
+          apiVersion: CLUSTER_CONFIGURATION.apiVersion,
+          kind: CLUSTER_CONFIGURATION.kind,
+          metadata: { name: CLUSTER_CONFIGURATION.name, namespace: names.namespace, ...(labels ? { labels } : {}) },
+          spec: spec.authentication ? { ...spec, authentication: pulumi.secret(spec.authentication) } : spec,
+        },
+        opts,
+      ),
+    );
+  }
   if (plan.configMapPatch) {
     declared.push(
       new k8s.core.v1.ConfigMapPatch(

@@ -1,8 +1,9 @@
 import { ClusterRole } from "../model/fleet";
-import { CLUSTER_CONFIGURATION, kubesphereMinor, readClusterConfiguration } from "../model/installerConfig";
+import { CLUSTER_CONFIGURATION, kubesphereMinor, mergeSpec, readClusterConfiguration } from "../model/installerConfig";
 import { isPlainObject, lookup } from "../model/lookup";
 import { FleetRole } from "../config/fleetDeclaration";
 import { effectiveMaxAge, summaryBase, type ClusterPlan, type InstallerPatch, type PlanContext } from "./clusterPlan";
+import { editLiveConfig } from "./configMapPlan";
 import type { LiveCluster } from "./liveCluster";
 
 /**
@@ -35,12 +36,22 @@ export function planInstaller(context: PlanContext, objects: LiveCluster): Clust
     multicluster: { clusterRole: member ? ClusterRole.member : ClusterRole.host },
   };
   const rendered = readClusterConfiguration({ metadata: live.metadata, spec: mergeSpec(live.spec, spec) }, source);
-  return { cluster, installerPatch: { spec }, summary: { ...base, accessTokenMaxAge: effectiveMaxAge(rendered.accessTokenMaxAge) } };
-}
-
-function mergeSpec(live: unknown, patch: object): unknown {
-  if (!isPlainObject(live) || !isPlainObject(patch)) return patch;
-  const merged: Record<string, unknown> = { ...live };
-  for (const [key, value] of Object.entries(patch)) merged[key] = isPlainObject(value) ? mergeSpec(live[key], value) : value;
-  return merged;
+  // ks-installer re-renders kubesphere-config only when `.spec` changes or its pod starts (its hook's jqFilter is
+  // `.spec`), so a live config that differs from what the desired spec renders (a hand edit, a patch whose spec was
+  // already right) is written in this update too, to exactly what ks-installer renders: its next run then changes
+  // nothing.
+  const renderedMaxAge = rendered.accessTokenMaxAge;
+  const edit = editLiveConfig(context, objects, {
+    jwtSecret: secret,
+    zeroAccessTokenMaxAge: renderedMaxAge.state === "known" && renderedMaxAge.value === 0,
+    clusterRole: spec.multicluster.clusterRole,
+  });
+  if (!edit) return undefined;
+  const correctsConfig = edit.configMapPatch.changedKeys.length > 0;
+  return {
+    cluster,
+    installerPatch: { spec },
+    ...(correctsConfig ? { configMapPatch: edit.configMapPatch, ...(edit.restart ? { restart: edit.restart } : {}) } : {}),
+    summary: { ...base, accessTokenMaxAge: effectiveMaxAge(renderedMaxAge) },
+  };
 }

@@ -10,9 +10,13 @@ export interface LiveCluster {
   readonly kubesphereSecret?: KubernetesObject;
 }
 
-/** Which objects the program reads from a cluster: what its mode patches, plus the host's secret when adopting. */
+/**
+ * Which objects the program reads from a cluster: kubesphere-config always (what ks-apiserver reads), and on 3.x with
+ * ks-installer its ClusterConfiguration (what ks-installer re-renders kubesphere-config from, in either mode), plus
+ * the host's secret when adopting.
+ */
 export function objectsToRead(fleet: FleetDeclaration, cluster: ClusterDeclaration): Array<keyof LiveCluster> {
-  const reads: Array<keyof LiveCluster> = cluster.mode === ManageMode.installer ? ["clusterConfiguration"] : ["configMap"];
+  const reads: Array<keyof LiveCluster> = cluster.ksInstaller ? ["clusterConfiguration", "configMap"] : ["configMap"];
   if (!fleet.jwtSecret && cluster.role === FleetRole.host && cluster.mode === ManageMode.installer) reads.push("kubesphereSecret");
   return reads;
 }

@@ -45,7 +45,7 @@ export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterD
           { apiVersion: CLUSTER_CONFIGURATION.apiVersion, kind: CLUSTER_CONFIGURATION.kind, metadata: undefined, spec: undefined },
           { ...opts("spec"), id: `${namespace}/${CLUSTER_CONFIGURATION.name}` },
         );
-        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, "or set manage: configmap if ks-installer is gone", read, {
+        live.clusterConfiguration = await settle(`ClusterConfiguration ${namespace}/${CLUSTER_CONFIGURATION.name}`, "or set manage: configmap and ksInstaller: false if ks-installer is gone", read, {
           kind: CLUSTER_CONFIGURATION.kind,
           metadata: (read as unknown as Record<string, pulumi.Output<unknown>>)["metadata"]!,
           spec: (read as unknown as Record<string, pulumi.Output<unknown>>)["spec"]!,

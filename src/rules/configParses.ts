@@ -10,7 +10,7 @@ export const configParses: Rule = {
   enforcement: Enforcement.mandatory,
   scope: RuleScope.resource,
   reads: SETTINGS_SOURCES,
-  remediationSteps: "Fix the YAML at the line and column named (indentation, a duplicated key, an unclosed quote), then preview again.",
+  remediationSteps: "Fix the YAML at the line and column named (indentation, an unclosed quote, on 4.x a key written twice), then preview again.",
   evaluate(fleet) {
     const findings: Finding[] = [];
     for (const cluster of fleet.clusters) {

@@ -1,5 +1,7 @@
 import { ClusterRole } from "../model/fleet";
 import { roleOf } from "../model/clusterView";
+import type { AuthSettings } from "../model/fleet";
+import { installerReverts, type InstallerRevert } from "./installerRevert";
 import { Enforcement, ObjectRead, RuleScope, SETTINGS_SOURCES, Severity, type Finding, type Rule } from "./rule";
 
 export const INSTALLER_MEMBER_ROLE = "kubesphere-installer-configure-member-role";
@@ -11,22 +13,29 @@ export const INSTALLER_MEMBER_ROLE = "kubesphere-installer-configure-member-role
  * lasts if the ClusterConfiguration says `clusterRole: member`. Version details: on 3.1 any `oauthOptions`
  * suppresses the automatic 0 (mandatory); on 3.3/3.4 a member that also sets `oauthOptions.accessTokenMaxAge` gets
  * the key rendered twice, which ks-apiserver 3.x reads last-wins (the member's 0), so that is only advisory.
+ *
+ * When the stack also writes kubesphere-config (the FAQ's way, `manage: configmap`), every auth setting it writes
+ * that the ClusterConfiguration would render otherwise is reverted by ks-installer's next run: that is reported
+ * before apply, with both fixes.
  */
 export const installerMemberRole: Rule = {
   id: INSTALLER_MEMBER_ROLE,
-  description: "Checks whether a member cluster's ClusterConfiguration ks-installer declares clusterRole: member without the oauthOptions traps of 3.1, 3.3 and 3.4.",
+  description:
+    "Checks whether ClusterConfiguration ks-installer renders what the fleet needs: clusterRole: member and accessTokenMaxAge 0 on a member, and nothing that its next run would put back over a kubesphere-config the stack writes.",
   severity: Severity.high,
   enforcement: Enforcement.mandatory,
   scope: RuleScope.fleet,
   reads: [...SETTINGS_SOURCES, ObjectRead.kubesphereSecret],
   remediationSteps:
     "In the member's ClusterConfiguration ks-installer set spec.multicluster.clusterRole: member and spec.authentication.jwtSecret to the host's value. " +
-    "On 3.1 add spec.authentication.oauthOptions.accessTokenMaxAge: 0 when oauthOptions is set; on 3.3/3.4 spec.authentication.oauthOptions.accessTokenMaxAge can go (it is rendered before the member's 0, which wins).",
+    "On 3.1 add spec.authentication.oauthOptions.accessTokenMaxAge: 0 when oauthOptions is set; on 3.3/3.4 spec.authentication.oauthOptions.accessTokenMaxAge can go (it is rendered before the member's 0, which wins). " +
+    "When kubesphere-config is written directly (manage: configmap), either manage the cluster through the ClusterConfiguration (manage: installer) or make its spec render the same values.",
   url: "https://kubesphere.io/docs/v3.4/multicluster-management/enable-multicluster/direct-connection/",
   evaluate(fleet) {
     const findings: Finding[] = [];
     for (const cluster of fleet.clusters) {
       const isMember = roleOf(cluster) === ClusterRole.member;
+      const configs = cluster.settings.filter((s) => s.kind === "config");
       for (const settings of cluster.settings) {
         const installer = settings.installer;
         if (!installer) continue;
@@ -35,6 +44,9 @@ export const installerMemberRole: Rule = {
         const version = installer.version ?? cluster.version;
         const push = (message: string, source: string) =>
           findings.push({ ruleId: INSTALLER_MEMBER_ROLE, enforcement: Enforcement.mandatory, cluster: cluster.name, source, message });
+        const reverted = configs.map((config) => revertFinding(cluster.name, isMember, settings, config, version)).filter((f) => f !== undefined);
+        findings.push(...reverted);
+        if (reverted.length > 0) continue;
         if (isMember && role.state === "unknown") {
           findings.push({ ruleId: INSTALLER_MEMBER_ROLE, enforcement: Enforcement.advisory, cluster: cluster.name, source: role.source, message: `Member '${cluster.name}' clusterRole (${role.source}) is ${role.reason}; it must be member.` });
         } else if (isMember && !(role.state === "known" && role.value === ClusterRole.member)) {
@@ -69,3 +81,40 @@ export const installerMemberRole: Rule = {
     return findings;
   },
 };
+
+/**
+ * A kubesphere-config that ks-installer's next run writes back: mandatory unless the only change is a host's
+ * accessTokenMaxAge (a host works with any non-zero value).
+ */
+function revertFinding(cluster: string, isMember: boolean, installer: AuthSettings, config: AuthSettings, version: string | undefined): Finding | undefined {
+  const reverts = installerReverts(installer, config);
+  if (reverts.length === 0) return undefined;
+  const who = isMember ? "Member" : "Cluster";
+  const keys = reverts.map((r) => `${r.key} ${r.config} -> ${r.rendered}`).join("; ");
+  const fixes = reverts.map((r) => specFix(r.setting, isMember, version, installer)).filter((f, i, all) => all.indexOf(f) === i);
+  const harmless = !isMember && reverts.every((r) => r.setting === "accessTokenMaxAge");
+  return {
+    ruleId: INSTALLER_MEMBER_ROLE,
+    enforcement: harmless ? Enforcement.advisory : Enforcement.mandatory,
+    cluster,
+    // The ClusterConfiguration is what renders the values back, so the finding is about it.
+    source: installer.source,
+    message:
+      `${who} '${cluster}' ${config.source} is reverted by ks-installer's next run (its pod restarting, any change to the ClusterConfiguration's .spec, an upgrade), ` +
+      `which renders it from ${installer.source}: ${keys}. ` +
+      `Fix: manage this cluster through the ClusterConfiguration (kubesphere-fleet: manage: installer), or correct the spec: ${fixes.join("; ")}.`,
+  };
+}
+
+function specFix(setting: "jwtSecret" | "accessTokenMaxAge" | "clusterRole", isMember: boolean, version: string | undefined, installer: AuthSettings): string {
+  switch (setting) {
+    case "jwtSecret":
+      return "set spec.authentication.jwtSecret to the fleet's jwtSecret";
+    case "clusterRole":
+      return `set spec.multicluster.clusterRole: ${isMember ? "member" : "host"}`;
+    case "accessTokenMaxAge":
+      if (!isMember) return "set spec.authentication.oauthOptions.accessTokenMaxAge to the value kubesphere-config should keep";
+      if (!(installer.role.state === "known" && installer.role.value === ClusterRole.member)) return "set spec.multicluster.clusterRole: member";
+      return version === "3.1" ? "set spec.authentication.oauthOptions.accessTokenMaxAge: 0 (3.1 renders the spec's oauthOptions instead of the member's 0)" : "set spec.authentication.oauthOptions.accessTokenMaxAge: 0";
+  }
+}

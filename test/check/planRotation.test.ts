@@ -12,11 +12,11 @@ const OLD = "sha256:111111111111";
 const NEW = "sha256:222222222222";
 
 function cluster(name: string, role: "host" | "member", version: KubeSphereVersion, mode: ManageMode): ClusterDeclaration {
-  return { name, label: `clusters (${name})`, role, version, mode, kubeconfig: { source: `${name}.yaml` } };
+  return { name, label: `clusters (${name})`, role, version, mode, ksInstaller: !version.startsWith("4."), kubeconfig: { source: `${name}.yaml` } };
 }
 
 function plan(c: ClusterDeclaration, restart: boolean, live = OLD, desired = NEW): ClusterPlan {
-  return { name: c.name, role: c.role, version: c.version, mode: c.mode, jwtSecret: { live, desired }, accessTokenMaxAge: { live: "0", desired: "0" }, restart, changes: [] };
+  return { name: c.name, role: c.role, version: c.version, mode: c.mode, jwtSecret: { live, desired }, accessTokenMaxAge: { live: "0", desired: "0" }, restart, changes: [], resources: [] };
 }
 
 const clusters = [cluster("hq", "host", "4.1", "configmap"), cluster("old-30", "member", "3.0", "installer"), cluster("mid-33", "member", "3.3", "configmap")];

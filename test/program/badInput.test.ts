@@ -62,6 +62,6 @@ test.serial("a failed read and an unparsable config on another cluster are repor
   t.deepEqual(patchesOf(result), []);
   const lines = result.error!.message.split("\n");
   t.is(lines[0], "The fleet cannot be declared (2 problem(s)); no patch was declared.");
-  t.regex(lines[1]!, /^- Stack 'dev', clusters\[1\] \(member-1\): reading ClusterConfiguration kubesphere-system\/ks-installer failed: .*not found.* or set manage: configmap if ks-installer is gone\.$/);
+  t.regex(lines[1]!, /^- Stack 'dev', clusters\[1\] \(member-1\): reading ClusterConfiguration kubesphere-system\/ks-installer failed: .*not found.* or set manage: configmap and ksInstaller: false if ks-installer is gone\.$/);
   t.regex(lines[2]!, /^- Stack 'dev', clusters\[2\] \(member-2\): ConfigMap kubesphere-system\/kubesphere-config: kubesphere\.yaml line 2, column 1 does not parse/);
 });

@@ -28,11 +28,13 @@ test("each cluster has a kubernetes provider named after it, its kubeconfig cont
   t.is(providers.find((p) => p.name === "member-1")!.inputs["context"], undefined);
 });
 
-test("reads go through each cluster's own provider: ks-installer on 3.4, the host's kubesphere-secret, kubesphere-config on 4.1", (t) => {
+test("reads go through each cluster's own provider: ks-installer and kubesphere-config on 3.4, the host's kubesphere-secret, kubesphere-config on 4.1", (t) => {
   const reads = result.resources.filter((r) => r.read).map((r) => `${r.cluster} ${r.type} ${r.id}`).sort();
   t.deepEqual(reads, [
+    "host kubernetes:core/v1:ConfigMap kubesphere-system/kubesphere-config",
     "host kubernetes:core/v1:Secret kubesphere-system/kubesphere-secret",
     "host kubernetes:installer.kubesphere.io/v1alpha1:ClusterConfiguration kubesphere-system/ks-installer",
+    "member-1 kubernetes:core/v1:ConfigMap kubesphere-system/kubesphere-config",
     "member-1 kubernetes:installer.kubesphere.io/v1alpha1:ClusterConfiguration kubesphere-system/ks-installer",
     "member-2 kubernetes:core/v1:ConfigMap kubesphere-system/kubesphere-config",
   ]);
@@ -94,7 +96,9 @@ test("reads ask the engine to keep what can hold the secret (data, spec, metadat
   t.deepEqual(reads, {
     "host Secret": ["data", "metadata", "stringData"],
     "host ClusterConfiguration": ["metadata", "spec"],
+    "host ConfigMap": ["data", "metadata"],
     "member-1 ClusterConfiguration": ["metadata", "spec"],
+    "member-1 ConfigMap": ["data", "metadata"],
     "member-2 ConfigMap": ["data", "metadata"],
   });
 });

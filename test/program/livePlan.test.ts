@@ -27,14 +27,17 @@ function fleet(edit: (clusters: any[]) => void = () => undefined, extra: Partial
   return fleet;
 }
 
-/** What the dev fleet's clusters hold before the program runs: the shared fixtures. */
-function devLive(overrides: Record<string, LiveCluster> = {}): Map<string, LiveCluster> {
-  return new Map(Object.entries({
+/** What the dev fleet's clusters hold before the program runs: the shared fixtures, with per-object overrides (`null`: not there). */
+function devLive(overrides: Record<string, { [K in keyof LiveCluster]: LiveCluster[K] | null }> = {}): Map<string, LiveCluster> {
+  const defaults: Record<string, LiveCluster> = {
     host: { clusterConfiguration: clusterConfiguration("host"), kubesphereSecret: secret, configMap: v3Host },
     "member-1": { clusterConfiguration: clusterConfiguration("member"), configMap: v3Member },
     "member-2": { configMap: v4Member },
-    ...overrides,
-  }));
+  };
+  const names = new Set([...Object.keys(defaults), ...Object.keys(overrides)]);
+  return new Map(
+    [...names].map((name) => [name, Object.fromEntries(Object.entries({ ...defaults[name], ...overrides[name] }).filter(([, v]) => v !== null && v !== undefined)) as LiveCluster]),
+  );
 }
 
 const planOf = (plan: ReturnType<typeof planFleet>, name: string) => plan.plans.find((p) => p.cluster.name === name)!;
@@ -115,9 +118,9 @@ test("a 3.2 configmap-mode member gets accessTokenMaxAge: 0 and a ks-apiserver r
   const member32 = withText(v3Member, (v3Host.data as Record<string, string>)["kubesphere.yaml"]!);
   const plan = planFleet(fleet((c) => ((c[1].version = "3.2"), (c[1].manage = "configmap"))), devLive({ "member-1": { configMap: member32 }, "member-2": { configMap: v4Host } }));
   t.deepEqual(plan.errors, []);
-  t.deepEqual(planOf(plan, "member-1").configMapPatch!.changedKeys, ["authentication.oauthOptions.accessTokenMaxAge"]);
+  t.deepEqual(planOf(plan, "member-1").configMapPatch!.changedKeys, ["authentication.oauthOptions.accessTokenMaxAge", "multicluster.clusterRole"]);
   t.regex(planOf(plan, "member-1").restart!.annotation, /^[0-9a-f]{32}$/);
-  t.deepEqual(planOf(plan, "member-2").configMapPatch!.changedKeys, ["authentication.issuer.accessTokenMaxAge"]);
+  t.deepEqual(planOf(plan, "member-2").configMapPatch!.changedKeys, ["authentication.issuer.accessTokenMaxAge", "multicluster.clusterRole"]);
   t.truthy(planOf(plan, "member-2").restart);
 });
 
@@ -125,12 +128,16 @@ test("planning again over what the first plan wrote gives the same text and hold
   const declared = fleet((c) => ((c[1].version = "3.2"), (c[1].manage = "configmap")), { jwtSecret: STACK_SECRET });
   const first = planFleet(declared, devLive({ "member-2": { configMap: v4Host } }));
   const applied = (name: string, base: KubernetesObject) => withText(base, planOf(first, name).configMapPatch!.kubesphereYaml);
-  const second = planFleet(declared, devLive({ "member-1": { configMap: applied("member-1", v3Member) }, "member-2": { configMap: applied("member-2", v4Host) } }));
+  const second = planFleet(declared, devLive({ host: { configMap: applied("host", v3Host) }, "member-1": { configMap: applied("member-1", v3Member) }, "member-2": { configMap: applied("member-2", v4Host) } }));
   // The first plan corrects both configs, so it restarts; the second changes nothing and keeps the annotation the
   // first one applied (declared with ignoreChanges), so nothing restarts again.
   t.deepEqual(first.plans.filter((p) => p.restart).map((p) => [p.cluster.name, p.restart!.keepCurrent]), [["member-1", false], ["member-2", false]]);
   t.deepEqual(second.plans.filter((p) => p.restart).map((p) => [p.cluster.name, p.restart!.keepCurrent]), [["member-1", true], ["member-2", true]]);
-  t.deepEqual(second.plans.map((p) => p.configMapPatch?.kubesphereYaml), first.plans.map((p) => p.configMapPatch?.kubesphereYaml));
+  // The installer-mode host's config needed the new secret once; ks-installer renders the same, so nothing is declared for it again.
+  t.is(planOf(first, "host").configMapPatch!.changedKeys.join(), "authentication.jwtSecret");
+  t.is(planOf(second, "host").configMapPatch, undefined);
+  const members = (plan: typeof first) => ["member-1", "member-2"].map((name) => planOf(plan, name).configMapPatch?.kubesphereYaml);
+  t.deepEqual(members(second), members(first));
   t.deepEqual(second.plans.map((p) => p.configMapPatch?.changedKeys ?? []).flat(), []);
 });
 
@@ -175,7 +182,7 @@ test("a live kubesphere.yaml that does not parse is an error naming the cluster,
 });
 
 test("a missing ConfigMap or ClusterConfiguration is named with the fix", (t) => {
-  const plan = planFleet(fleet(), devLive({ "member-1": {}, "member-2": {} }));
+  const plan = planFleet(fleet(), devLive({ "member-1": { clusterConfiguration: null }, "member-2": { configMap: null } }));
   t.deepEqual(plan.errors, [
     `Stack 'dev', clusters[1] (member-1): ClusterConfiguration kubesphere-system/ks-installer was not found. Fix: check that KubeSphere 3.4 is installed with ks-installer, or set manage: configmap.`,
     `Stack 'dev', clusters[2] (member-2): ConfigMap kubesphere-system/kubesphere-config was not found. Fix: check the KubeSphere installation, or set kubesphere-fleet:namespace / kubesphere-fleet:configMap for a rebranded distribution.`,
@@ -185,8 +192,9 @@ test("a missing ConfigMap or ClusterConfiguration is named with the fix", (t) =>
 for (const version of ["3.0", "3.1", "3.2", "3.3", "3.4", "4.0", "4.1"]) {
   const v4 = version.startsWith("4.");
   for (const manage of v4 ? [undefined] : ["installer", "configmap"]) {
-    const restarts = v4 || (manage === "configmap" && ["3.0", "3.1", "3.2"].includes(version));
-    test(`KubeSphere ${version}${manage ? ` (${manage})` : ""}: a member gets ${manage === "installer" ? "a ks-installer patch" : "a kubesphere-config patch"}${restarts ? " and a ks-apiserver restart" : ", no restart"}`, (t) => {
+    const restarts = v4 || ["3.0", "3.1", "3.2"].includes(version);
+    const what = manage === "installer" ? "a ks-installer patch and kubesphere-config as ks-installer will render it" : manage === "configmap" ? "a kubesphere-config patch and its ClusterConfiguration handed over as it is" : "a kubesphere-config patch";
+    test(`KubeSphere ${version}${manage ? ` (${manage})` : ""}: a member gets ${what}${restarts ? ", and a ks-apiserver restart" : ", no restart"}`, (t) => {
       const member: LiveCluster = v4
         ? { configMap: v4Host }
         : { clusterConfiguration: clusterConfiguration("none", `v${version}.0`), configMap: withText(v3Member, (v3Host.data as Record<string, string>)["kubesphere.yaml"]!) };
@@ -194,7 +202,9 @@ for (const version of ["3.0", "3.1", "3.2", "3.3", "3.4", "4.0", "4.1"]) {
       t.deepEqual(plan.errors, []);
       const p = planOf(plan, "member-1");
       t.is(p.installerPatch?.spec.multicluster.clusterRole, manage === "installer" ? "member" : undefined);
-      t.deepEqual(p.configMapPatch?.changedKeys, manage === "installer" ? undefined : [v4 ? "authentication.issuer.accessTokenMaxAge" : "authentication.oauthOptions.accessTokenMaxAge"]);
+      t.deepEqual(p.installerObservation, manage === "configmap" ? { labels: { version: `v${version}.0` }, spec: { authentication: { jwtSecret: "" }, multicluster: { clusterRole: "none" } } } : undefined);
+      // The config said host: its accessTokenMaxAge and, where the file has it, its clusterRole change.
+      t.deepEqual(p.configMapPatch?.changedKeys, [v4 ? "authentication.issuer.accessTokenMaxAge" : "authentication.oauthOptions.accessTokenMaxAge", "multicluster.clusterRole"]);
       t.is(p.restart !== undefined, restarts);
       t.is(p.summary.accessTokenMaxAge, "0");
     });

@@ -66,6 +66,14 @@ test("manage: configmap is accepted on 3.x and a bare number version like 3.4 is
   t.like(fleet!.clusters[1], { mode: "configmap", version: "3.4" });
 });
 
+test("ksInstaller: true by default on 3.x, false on 4.x, and false is accepted with manage: configmap", (t) => {
+  const { fleet } = validate(devWith(() => undefined));
+  t.deepEqual(fleet!.clusters.map((c) => c.ksInstaller), [true, true, false]);
+  const without = validate(devWith((c) => ((c[1].manage = "configmap"), (c[1].ksInstaller = false))));
+  t.deepEqual(without.errors, []);
+  t.like(without.fleet!.clusters[1], { mode: "configmap", ksInstaller: false });
+});
+
 const bad: Array<[string, FleetConfigInput, RegExp[]]> = [
   ["no clusters at all", { clusters: undefined }, [/^Stack 'dev': kubesphere-fleet:clusters is not set\. Fix: list the fleet's clusters .*stacks\/Pulumi\.dev\.yaml/]],
   ["no host", devWith((c) => (c[0].role = "member")), [/^Stack 'dev': kubesphere-fleet:clusters declares no host\. Fix: give exactly one cluster role: host/]],
@@ -83,6 +91,9 @@ const bad: Array<[string, FleetConfigInput, RegExp[]]> = [
   ["content that is not a kubeconfig", devWith((c) => (c[1].kubeconfig = { content: "clusters: [\n" })), [/kubesphere-fleet:clusters\[1\]\.kubeconfig\.content \(kubesphere-fleet:clusters\[1\]\.kubeconfig\.content\) is not a readable kubeconfig \(line 2, column 1\)/]],
   ["manage set on 4.x", devWith((c) => (c[2].manage = "configmap")), [/clusters\[2\] \(member-2\): kubesphere-fleet:clusters\[2\]\.manage is set on KubeSphere 4\.1\. Fix: remove manage: 4\.x has no ks-installer/]],
   ["an unknown manage", devWith((c) => (c[1].manage = "helm")), [/kubesphere-fleet:clusters\[1\]\.manage "helm" is not a way to manage a 3\.x cluster\. Fix: use installer .* or configmap/]],
+  ["ksInstaller: false with manage: installer", devWith((c) => (c[1].ksInstaller = false)), [/clusters\[1\] \(member-1\): kubesphere-fleet:clusters\[1\]\.ksInstaller is false, but manage is installer \(the default\)\. Fix: set manage: configmap for a cluster without ks-installer/]],
+  ["ksInstaller that is not a boolean", devWith((c) => ((c[1].manage = "configmap"), (c[1].ksInstaller = "no"))), [/kubesphere-fleet:clusters\[1\]\.ksInstaller "no" is not true or false\. Fix:/]],
+  ["ksInstaller set on 4.x", devWith((c) => (c[2].ksInstaller = false)), [/clusters\[2\] \(member-2\): kubesphere-fleet:clusters\[2\]\.ksInstaller is set on KubeSphere 4\.1\. Fix: remove ksInstaller/]],
   ["a misspelt cluster key", devWith((c) => (c[1].kubeConfig = c[1].kubeconfig)), [/kubesphere-fleet:clusters\[1\]\.kubeConfig is not a cluster setting/]],
   ["a jwtSecret shorter than 32 characters", devWith(() => undefined, { jwtSecret: "tooShortSecret123" }), [/^Stack 'dev': kubesphere-fleet:jwtSecret \(sha256:[0-9a-f]{12}\) has 17 characters, fewer than 32\. Fix: set a random secret of at least 32 characters with: pulumi config set --secret jwtSecret/]],
   ["a known default jwtSecret", devWith(() => undefined, { jwtSecret: "gfIwilcc0WjNGKJ5DLeksf2JKfcLgTZU" }), [/kubesphere-fleet:jwtSecret \(sha256:[0-9a-f]{12}\) is the example value printed in KubeSphere's multi-cluster documentation\. Fix:/]],

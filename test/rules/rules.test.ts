@@ -22,6 +22,7 @@ import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
 import { NOW, compliantFleet, configMap, fixtureCluster, memberClusterConfiguration, run } from "../helpers/fleet";
+import { changed } from "../helpers/mocksFleet";
 
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const otherSecret = (text: string) => text.replace(FIXTURE_JWT_SECRET, OTHER_SECRET);
@@ -102,9 +103,7 @@ test("fails on two hosts and on one cluster declared with two roles", (t) => {
 });
 
 test("fails when a member's ClusterConfiguration does not declare clusterRole: member", (t) => {
-  const cluster = fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x, {
-    objects: [memberClusterConfiguration((cc) => delete cc.spec.multicluster)],
-  });
+  const cluster = clusterViewFromObjects("member-1", [memberClusterConfiguration((cc) => delete cc.spec.multicluster)], { declaredRole: "member" });
   const findings = run(installerMemberRole, [cluster]);
   t.is(findings.length, 1);
   t.regex(findings[0]!.message, /is not set; ks-installer re-renders .* Set spec\.multicluster\.clusterRole: member/);
@@ -119,13 +118,47 @@ test("points out the 3.3/3.4 repeated key as advisory (the member's 0 is rendere
   t.deepEqual(findings.map((f) => f.enforcement), ["advisory"]);
   t.regex(findings[0]!.message, /renders authentication\.oauthOptions\.accessTokenMaxAge twice in kubesphere\.yaml, that value and then 0\. ks-apiserver 3\.4 reads the last one \(0\), so the member works/);
   t.deepEqual(run(memberZeroAccessTokenMaxAge, [duplicate]), []);
-  const v31 = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, {
-    objects: [memberClusterConfiguration((cc) => {
-      cc.metadata.labels.version = "v3.1.1";
-      cc.spec.authentication.oauthOptions = { accessTokenInactivityTimeout: "30m" };
-    })],
-  });
+  const v31 = clusterViewFromObjects("m", [v31ClusterConfiguration()]);
   t.regex(run(installerMemberRole, [v31])[0]!.message, /3\.1\) sets spec\.authentication\.oauthOptions without accessTokenMaxAge/);
+});
+
+function v31ClusterConfiguration() {
+  return memberClusterConfiguration((cc) => {
+    cc.metadata.labels.version = "v3.1.1";
+    cc.spec.authentication.oauthOptions = { accessTokenInactivityTimeout: "30m" };
+  });
+}
+
+test("fails before apply when a config the stack writes would be reverted by ks-installer, naming the keys and both fixes", (t) => {
+  // Situation 2 of issue 15: a 3.1 member whose ClusterConfiguration carries oauthOptions (1h), its kubesphere-config patched to 0.
+  const patched = fixtureCluster("member-1", "v3.1/kubesphere-config.member-oauth-options.yaml", (x) => x.replace("accessTokenMaxAge: 1h", "accessTokenMaxAge: 0"), {
+    objects: [fixtureObject("v3.1/cluster-configuration.member-oauth-options.yaml")],
+  });
+  const findings = run(installerMemberRole, [patched]);
+  t.deepEqual(findings.map((f) => [f.enforcement, f.source]), [["mandatory", "ClusterConfiguration kubesphere-system/ks-installer"]]);
+  t.is(
+    findings[0]!.message,
+    "Member 'member-1' ConfigMap kubesphere-system/kubesphere-config is reverted by ks-installer's next run (its pod restarting, any change to the ClusterConfiguration's .spec, an upgrade), " +
+      "which renders it from ClusterConfiguration kubesphere-system/ks-installer: authentication.oauthOptions.accessTokenMaxAge 0 -> 1h (ClusterConfiguration kubesphere-system/ks-installer: spec.authentication.oauthOptions.accessTokenMaxAge). " +
+      "Fix: manage this cluster through the ClusterConfiguration (kubesphere-fleet: manage: installer), or correct the spec: set spec.authentication.oauthOptions.accessTokenMaxAge: 0 (3.1 renders the spec's oauthOptions instead of the member's 0).",
+  );
+  // A jwtSecret and a clusterRole the spec says otherwise are named too; a ClusterConfiguration that renders the same is fine.
+  const other = fixtureCluster("member-1", "v3.4/kubesphere-config.member.yaml", (x) => x.replace(FIXTURE_JWT_SECRET, OTHER_SECRET), {
+    objects: [memberClusterConfiguration((cc) => ((cc.spec.authentication.jwtSecret = FIXTURE_JWT_SECRET), (cc.spec.multicluster.clusterRole = "none")))],
+  });
+  t.regex(run(installerMemberRole, [other])[0]!.message, /accessTokenMaxAge 0 -> not set .*authentication\.jwtSecret sha256:[0-9a-f]{12} -> sha256:[0-9a-f]{12} .*multicluster\.clusterRole member -> none .*set spec\.multicluster\.clusterRole: member; set spec\.authentication\.jwtSecret to the fleet's jwtSecret/);
+  t.false(JSON.stringify(run(installerMemberRole, [other])).includes(OTHER_SECRET));
+  const agreeing = fixtureCluster("m", "v3.4/kubesphere-config.member.yaml", (x) => x, { objects: [fixtureObject("v3.4/cluster-configuration.member.yaml")] });
+  t.deepEqual(run(installerMemberRole, [agreeing]), []);
+});
+
+test("a joined host's re-marshalled accessTokenMaxAge: 0s that ks-installer would drop is only advisory", (t) => {
+  const host = fixtureCluster("host", "v3.4/kubesphere-config.host-joined.yaml", (x) => x, {
+    objects: [changed(fixtureObject("v3.4/cluster-configuration.yaml"), (cc) => ((cc.spec.multicluster.clusterRole = "host"), (cc.spec.authentication.jwtSecret = FIXTURE_JWT_SECRET)))],
+  });
+  const findings = run(installerMemberRole, [host]);
+  t.deepEqual(findings.map((f) => f.enforcement), ["advisory"]);
+  t.regex(findings[0]!.message, /^Cluster 'host' .*oauthOptions\.accessTokenMaxAge 0 -> not set/);
 });
 
 test("fails on a short or known-default jwtSecret without printing it", (t) => {
