@@ -250,10 +250,13 @@ test.serial("Analyze alone blocks a 4.1 member kubesphere-config with accessToke
   t.regex(diagnostics[0]!.message, /Member 'member-2' accessTokenMaxAge \(.*authentication\.issuer\.accessTokenMaxAge\) is 2h; .*token not found in cache/);
 });
 
-test.serial("Analyze alone blocks a 3.4 ClusterConfiguration patch that says clusterRole: member with oauthOptions.accessTokenMaxAge: 2h", async (t) => {
+// 3.1 renders the spec's oauthOptions instead of a member's 0 (ks-installer v3.1.1 kubesphere-config.yaml.j2); 3.3/3.4
+// would render the member's 0 after the 2h, and that last value is the one ks-apiserver 3.x reads.
+test.serial("Analyze alone blocks a 3.1 ClusterConfiguration patch that says clusterRole: member with oauthOptions.accessTokenMaxAge: 2h", async (t) => {
   const patch = clusterConfigurationResource(
     "member-1",
     (cc) => {
+      cc.metadata.labels.version = "v3.1.1";
       cc.spec.multicluster.clusterRole = "member";
       cc.spec.authentication.jwtSecret = FIXTURE_JWT_SECRET;
       cc.spec.authentication.oauthOptions = { accessTokenMaxAge: "2h" };
