@@ -16,7 +16,7 @@ export const INSTALLER_MEMBER_ROLE = "kubesphere-installer-configure-member-role
  *
  * When the stack also writes kubesphere-config (the FAQ's way, `manage: configmap`), every auth setting it writes
  * that the ClusterConfiguration would render otherwise is reverted by ks-installer's next run: that is reported
- * before apply, with both fixes.
+ * before apply, with both fixes (a revert that would bring a member to what it needs is left to the other rules).
  */
 export const installerMemberRole: Rule = {
   id: INSTALLER_MEMBER_ROLE,
@@ -87,7 +87,11 @@ export const installerMemberRole: Rule = {
  * accessTokenMaxAge (a host works with any non-zero value).
  */
 function revertFinding(cluster: string, isMember: boolean, installer: AuthSettings, config: AuthSettings, version: string | undefined): Finding | undefined {
-  const reverts = installerReverts(installer, config);
+  // A revert to what the fleet needs (a member's 0 or its member role) repairs a config rather than breaking it;
+  // the config's own value is judged by the other rules.
+  const repairs = (r: InstallerRevert) =>
+    isMember && ((r.setting === "accessTokenMaxAge" && r.renderedValue === 0) || (r.setting === "clusterRole" && r.renderedValue === ClusterRole.member));
+  const reverts = installerReverts(installer, config).filter((r) => !repairs(r));
   if (reverts.length === 0) return undefined;
   const who = isMember ? "Member" : "Cluster";
   const keys = reverts.map((r) => `${r.key} ${r.config} -> ${r.rendered}`).join("; ");

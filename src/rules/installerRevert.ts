@@ -14,6 +14,8 @@ export interface InstallerRevert {
   /** What kubesphere-config holds. */
   readonly config: string;
   readonly setting: "jwtSecret" | "accessTokenMaxAge" | "clusterRole";
+  /** The rendered value itself, for a role or a max age (seconds); never a secret. */
+  readonly renderedValue?: string | number;
 }
 
 /**
@@ -32,6 +34,7 @@ export function installerReverts(installer: AuthSettings, config: AuthSettings):
       key: "authentication.oauthOptions.accessTokenMaxAge",
       rendered: `${describeAge(installer.accessTokenMaxAge)} (${installer.accessTokenMaxAge.source})`,
       config: describeAge(config.accessTokenMaxAge),
+      renderedValue: renderedAge,
     });
   }
   const renderedSecret = installer.jwtSecret;
@@ -48,7 +51,7 @@ export function installerReverts(installer: AuthSettings, config: AuthSettings):
   const configRole = config.role;
   // Only a config that writes multicluster.clusterRole (3.3+) says a role of its own; 3.0–3.2 never write it.
   if (renderedRole.state === "known" && configRole.state === "known" && configRole.source.endsWith("multicluster.clusterRole") && renderedRole.value !== configRole.value) {
-    reverts.push({ setting: "clusterRole", key: "multicluster.clusterRole", rendered: `${renderedRole.value} (${renderedRole.source})`, config: configRole.value });
+    reverts.push({ setting: "clusterRole", key: "multicluster.clusterRole", rendered: `${renderedRole.value} (${renderedRole.source})`, config: configRole.value, renderedValue: renderedRole.value });
   }
   return reverts;
 }

@@ -152,6 +152,12 @@ test("fails before apply when a config the stack writes would be reverted by ks-
   t.deepEqual(run(installerMemberRole, [agreeing]), []);
 });
 
+test("a hand-edited member whose ClusterConfiguration renders the 0 is judged on the edit, not as a revert (ks-installer's next run would repair it)", (t) => {
+  const edited = fixtureCluster("member-1", "v3.4/kubesphere-config.member-hand-edited.yaml", (x) => x, { objects: [fixtureObject("v3.4/cluster-configuration.member.yaml")] });
+  t.deepEqual(run(installerMemberRole, [edited]), []);
+  t.deepEqual(run(memberZeroAccessTokenMaxAge, [edited]).map((f) => [f.enforcement, f.source]), [["mandatory", "ConfigMap kubesphere-system/kubesphere-config: kubesphere.yaml: authentication.oauthOptions.accessTokenMaxAge"]]);
+});
+
 test("a joined host's re-marshalled accessTokenMaxAge: 0s that ks-installer would drop is only advisory", (t) => {
   const host = fixtureCluster("host", "v3.4/kubesphere-config.host-joined.yaml", (x) => x, {
     objects: [changed(fixtureObject("v3.4/cluster-configuration.yaml"), (cc) => ((cc.spec.multicluster.clusterRole = "host"), (cc.spec.authentication.jwtSecret = FIXTURE_JWT_SECRET)))],
