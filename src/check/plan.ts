@@ -1,6 +1,6 @@
 import { formatDuration } from "../model/duration";
 import type { AuthSettings, ClusterView } from "../model/fleet";
-import { CLUSTER_CONFIGURATION, mergeSpec, readClusterConfiguration } from "../model/installerConfig";
+import { CLUSTER_CONFIGURATION, changesSpec, mergeSpec, readClusterConfiguration } from "../model/installerConfig";
 import { factsFromObject, type KubeSphereNames, type KubernetesObject } from "../model/kubernetesObjects";
 import { AUTH_PATHS } from "../model/kubesphereConfig";
 import { isPlainObject, lookup } from "../model/lookup";
@@ -130,8 +130,11 @@ function installerChanges(resource: DeclaredResource, context: ResourceContext):
   const live = context.liveObjects.find((o) => o.kind === CLUSTER_CONFIGURATION.kind);
   const spec = resource.props["spec"];
   const specChanges: ResourceChange[] = leaves(spec, ["spec"])
-    .map(([path, value]) => ({ key: path.join("."), live: describeLeaf(path, lookup(live, path)), desired: describeLeaf(path, { state: "known", value }) }))
-    .filter((c) => c.live !== c.desired);
+    .filter(([path, value]) => {
+      const current = lookup(live, path);
+      return changesSpec(current.state === "known" ? current.value : undefined, value);
+    })
+    .map(([path, value]) => ({ key: path.join("."), live: describeLeaf(path, lookup(live, path)), desired: describeLeaf(path, { state: "known", value }) }));
   if (specChanges.length === 0) {
     return { changes: [], note: "changes nothing under .spec, so ks-installer does not render kubesphere-config again" };
   }

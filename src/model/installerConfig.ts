@@ -91,3 +91,16 @@ export function mergeSpec(live: unknown, patch: unknown): unknown {
   for (const [key, value] of Object.entries(patch)) merged[key] = isPlainObject(value) ? mergeSpec(live[key], value) : value;
   return merged;
 }
+
+/** Whether a patch sets any field of a ClusterConfiguration `spec` to a value it does not already have. */
+export function changesSpec(live: unknown, patch: unknown): boolean {
+  if (!isPlainObject(patch)) return !sameScalar(live, patch);
+  const entries = Object.entries(patch);
+  if (entries.length === 0) return !isPlainObject(live);
+  return entries.some(([key, value]) => changesSpec(isPlainObject(live) ? live[key] : undefined, value));
+}
+
+/** Kubernetes stores what YAML gave it; `0` and `"0"` differ as JSON, and so they do to ks-installer's template. */
+function sameScalar(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

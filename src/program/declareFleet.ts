@@ -32,24 +32,6 @@ export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, 
       ),
     );
   }
-  if (plan.installerObservation) {
-    // The same values again, without patchForce: server-side apply shares ownership of a field set to the value it
-    // already has, so nothing on the cluster changes; should the ClusterConfiguration change after it was read, the
-    // apply conflicts and stops instead of overwriting it.
-    const { labels, spec } = plan.installerObservation;
-    declared.push(
-      new k8s.apiextensions.CustomResourcePatch(
-        `${name}-ks-installer`,
-        {
-          apiVersion: CLUSTER_CONFIGURATION.apiVersion,
-          kind: CLUSTER_CONFIGURATION.kind,
-          metadata: { name: CLUSTER_CONFIGURATION.name, namespace: names.namespace, ...(labels ? { labels } : {}) },
-          spec: spec.authentication ? { ...spec, authentication: pulumi.secret(spec.authentication) } : spec,
-        },
-        opts,
-      ),
-    );
-  }
   if (plan.configMapPatch) {
     declared.push(
       new k8s.core.v1.ConfigMapPatch(
@@ -63,6 +45,28 @@ export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, 
     );
   }
   return declared;
+}
+
+/**
+ * `manage: configmap` on 3.x with ks-installer: the ClusterConfiguration's auth fields with the values they already
+ * have, so that the engine and the policies see what ks-installer's next run would render over the config patch.
+ * The same values again, without patchForce: server-side apply shares ownership of a field set to the value it
+ * already has, so nothing on the cluster changes; should the ClusterConfiguration change after it was read, the
+ * apply conflicts and stops instead of overwriting it. Not a config patch: no restart waits for it.
+ */
+export function declareInstallerObservation(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames): pulumi.Resource | undefined {
+  if (!plan.installerObservation) return undefined;
+  const { labels, spec } = plan.installerObservation;
+  return new k8s.apiextensions.CustomResourcePatch(
+    `${plan.cluster.name}-ks-installer`,
+    {
+      apiVersion: CLUSTER_CONFIGURATION.apiVersion,
+      kind: CLUSTER_CONFIGURATION.kind,
+      metadata: { name: CLUSTER_CONFIGURATION.name, namespace: names.namespace, ...(labels ? { labels } : {}) },
+      spec: spec.authentication ? { ...spec, authentication: pulumi.secret(spec.authentication) } : spec,
+    },
+    patchOptions(provider),
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
-import { declareConfigPatches, declareRestart } from "./declareFleet";
+import { declareConfigPatches, declareInstallerObservation, declareRestart } from "./declareFleet";
 import type { ClusterSummary } from "./clusterPlan";
 import type { LiveCluster } from "./liveCluster";
 import { planFleet } from "./livePlan";
@@ -48,6 +48,8 @@ export async function declareFleet(fleet: FleetDeclaration): Promise<FleetRun> {
   const configPatches = plan.plans.flatMap((p) => declareConfigPatches(p, providers.get(p.cluster.name)!, fleet.names));
   resources.push(...configPatches);
   for (const clusterPlan of plan.plans) {
+    const observation = declareInstallerObservation(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names);
+    if (observation) resources.push(observation);
     const restart = declareRestart(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, configPatches);
     if (restart) resources.push(restart);
     clusters[clusterPlan.cluster.name] = clusterPlan.summary;

@@ -1,5 +1,5 @@
 import { ClusterRole } from "../model/fleet";
-import { CLUSTER_CONFIGURATION, kubesphereMinor, mergeSpec, readClusterConfiguration } from "../model/installerConfig";
+import { CLUSTER_CONFIGURATION, changesSpec, kubesphereMinor, mergeSpec, readClusterConfiguration } from "../model/installerConfig";
 import { isPlainObject, lookup } from "../model/lookup";
 import { FleetRole } from "../config/fleetDeclaration";
 import { effectiveMaxAge, summaryBase, type ClusterPlan, type InstallerPatch, type PlanContext } from "./clusterPlan";
@@ -37,10 +37,14 @@ export function planInstaller(context: PlanContext, objects: LiveCluster): Clust
   };
   const rendered = readClusterConfiguration({ metadata: live.metadata, spec: mergeSpec(live.spec, spec) }, source);
   // ks-installer re-renders kubesphere-config only when `.spec` changes or its pod starts (its hook's jqFilter is
-  // `.spec`), so a live config that differs from what the desired spec renders (a hand edit, a patch whose spec was
-  // already right) is written in this update too, to exactly what ks-installer renders: its next run then changes
-  // nothing.
+  // `.spec`, controller/installRunner.py). A patch that changes `.spec` makes it run, and it renders the config (and
+  // on 3.0–3.2 restarts ks-apiserver, ks-restart.yaml). A patch that changes nothing under `.spec` does not: then a
+  // live config that differs from what the spec renders (a hand edit) is written in this update too, to exactly what
+  // ks-installer renders, so its next run changes nothing.
   const renderedMaxAge = rendered.accessTokenMaxAge;
+  if (changesSpec(live.spec, spec)) {
+    return { cluster, installerPatch: { spec }, summary: { ...base, accessTokenMaxAge: effectiveMaxAge(renderedMaxAge) } };
+  }
   const edit = editLiveConfig(context, objects, {
     jwtSecret: secret,
     zeroAccessTokenMaxAge: renderedMaxAge.state === "known" && renderedMaxAge.value === 0,

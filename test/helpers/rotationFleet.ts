@@ -44,7 +44,9 @@ export const ROTATION_CLUSTERS: readonly RotationCluster[] = [
     version: "3.4",
     manage: "configmap",
     kubeconfig: "stacks/dev/kubeconfigs/member-1.yaml",
-    objects: () => [fixtureObject("v3.4/kubesphere-config.member.yaml"), fixtureObject("v3.4/kubesphere-secret.yaml"), clusterConfiguration("v3.4", "member", FIXTURE_JWT_SECRET)],
+    // The spec leaves jwtSecret to kubesphere-secret: one that pinned the old secret would render it back over the
+    // rotated config, which the policy pack refuses (kubesphere-installer-configure-member-role).
+    objects: () => [fixtureObject("v3.4/kubesphere-config.member.yaml"), fixtureObject("v3.4/kubesphere-secret.yaml"), clusterConfiguration("v3.4", "member", "")],
   },
   {
     name: "plant-32",
@@ -60,7 +62,7 @@ export const ROTATION_CLUSTERS: readonly RotationCluster[] = [
     version: "3.2",
     manage: "configmap",
     kubeconfig: "stacks/dev/kubeconfigs/member-1.yaml",
-    objects: () => [fixtureObject("v3.2/kubesphere-config.member-devops.yaml"), fixtureObject("v3.2/kubesphere-secret.yaml"), clusterConfiguration("v3.2", "member", FIXTURE_JWT_SECRET)],
+    objects: () => [fixtureObject("v3.2/kubesphere-config.member-devops.yaml"), fixtureObject("v3.2/kubesphere-secret.yaml"), clusterConfiguration("v3.2", "member", "")],
   },
   {
     name: "lab-41",

@@ -80,6 +80,21 @@ test("a 3.1 member whose ClusterConfiguration sets oauthOptions gets accessToken
   t.is(planOf(plan, "member-1").summary.accessTokenMaxAge, "0");
 });
 
+test("installer mode whose spec is already right patches a hand-edited kubesphere-config to what ks-installer renders, with the 3.0–3.2 restart", (t) => {
+  for (const version of ["3.2", "3.4"]) {
+    const right = changed(fixtureObject("v3.4/cluster-configuration.member.yaml"), (o) => (o.metadata.labels.version = `v${version}.0`));
+    const edited = fixtureObject("v3.4/kubesphere-config.member-hand-edited.yaml");
+    const plan = planFleet(fleet((c) => (c[1].version = version)), devLive({ "member-1": { clusterConfiguration: right, configMap: edited } }));
+    t.deepEqual(plan.errors, []);
+    const p = planOf(plan, "member-1");
+    t.deepEqual(p.configMapPatch!.changedKeys, ["authentication.oauthOptions.accessTokenMaxAge"], version);
+    t.is(p.restart !== undefined, version === "3.2", version);
+    // Nothing to correct: no config patch, and ks-installer is not woken either.
+    const agreeing = planFleet(fleet((c) => (c[1].version = version)), devLive({ "member-1": { clusterConfiguration: right } }));
+    t.is(planOf(agreeing, "member-1").configMapPatch, undefined, version);
+  }
+});
+
 test("a 3.1 member without oauthOptions keeps ks-installer's automatic 0", (t) => {
   const plan = planFleet(fleet((c) => (c[1].version = "3.1")), devLive({ "member-1": { clusterConfiguration: clusterConfiguration("member", "v3.1.1") } }));
   t.is(planOf(plan, "member-1").installerPatch!.spec.authentication.oauthOptions, undefined);
@@ -128,14 +143,13 @@ test("planning again over what the first plan wrote gives the same text and hold
   const declared = fleet((c) => ((c[1].version = "3.2"), (c[1].manage = "configmap")), { jwtSecret: STACK_SECRET });
   const first = planFleet(declared, devLive({ "member-2": { configMap: v4Host } }));
   const applied = (name: string, base: KubernetesObject) => withText(base, planOf(first, name).configMapPatch!.kubesphereYaml);
-  const second = planFleet(declared, devLive({ host: { configMap: applied("host", v3Host) }, "member-1": { configMap: applied("member-1", v3Member) }, "member-2": { configMap: applied("member-2", v4Host) } }));
+  const second = planFleet(declared, devLive({ "member-1": { configMap: applied("member-1", v3Member) }, "member-2": { configMap: applied("member-2", v4Host) } }));
   // The first plan corrects both configs, so it restarts; the second changes nothing and keeps the annotation the
   // first one applied (declared with ignoreChanges), so nothing restarts again.
   t.deepEqual(first.plans.filter((p) => p.restart).map((p) => [p.cluster.name, p.restart!.keepCurrent]), [["member-1", false], ["member-2", false]]);
   t.deepEqual(second.plans.filter((p) => p.restart).map((p) => [p.cluster.name, p.restart!.keepCurrent]), [["member-1", true], ["member-2", true]]);
-  // The installer-mode host's config needed the new secret once; ks-installer renders the same, so nothing is declared for it again.
-  t.is(planOf(first, "host").configMapPatch!.changedKeys.join(), "authentication.jwtSecret");
-  t.is(planOf(second, "host").configMapPatch, undefined);
+  // The installer-mode host's spec changes (the new secret), so ks-installer renders its config: no config patch.
+  t.is(planOf(first, "host").configMapPatch, undefined);
   const members = (plan: typeof first) => ["member-1", "member-2"].map((name) => planOf(plan, name).configMapPatch?.kubesphereYaml);
   t.deepEqual(members(second), members(first));
   t.deepEqual(second.plans.map((p) => p.configMapPatch?.changedKeys ?? []).flat(), []);
@@ -192,8 +206,9 @@ test("a missing ConfigMap or ClusterConfiguration is named with the fix", (t) =>
 for (const version of ["3.0", "3.1", "3.2", "3.3", "3.4", "4.0", "4.1"]) {
   const v4 = version.startsWith("4.");
   for (const manage of v4 ? [undefined] : ["installer", "configmap"]) {
-    const restarts = v4 || ["3.0", "3.1", "3.2"].includes(version);
-    const what = manage === "installer" ? "a ks-installer patch and kubesphere-config as ks-installer will render it" : manage === "configmap" ? "a kubesphere-config patch and its ClusterConfiguration handed over as it is" : "a kubesphere-config patch";
+    // In installer mode the spec changes (none -> member), so ks-installer renders the config (and restarts 3.0–3.2 itself).
+    const restarts = v4 || (manage === "configmap" && ["3.0", "3.1", "3.2"].includes(version));
+    const what = manage === "installer" ? "a ks-installer patch (ks-installer renders the rest)" : manage === "configmap" ? "a kubesphere-config patch and its ClusterConfiguration handed over as it is" : "a kubesphere-config patch";
     test(`KubeSphere ${version}${manage ? ` (${manage})` : ""}: a member gets ${what}${restarts ? ", and a ks-apiserver restart" : ", no restart"}`, (t) => {
       const member: LiveCluster = v4
         ? { configMap: v4Host }
@@ -204,7 +219,7 @@ for (const version of ["3.0", "3.1", "3.2", "3.3", "3.4", "4.0", "4.1"]) {
       t.is(p.installerPatch?.spec.multicluster.clusterRole, manage === "installer" ? "member" : undefined);
       t.deepEqual(p.installerObservation, manage === "configmap" ? { labels: { version: `v${version}.0` }, spec: { authentication: { jwtSecret: "" }, multicluster: { clusterRole: "none" } } } : undefined);
       // The config said host: its accessTokenMaxAge and, where the file has it, its clusterRole change.
-      t.deepEqual(p.configMapPatch?.changedKeys, [v4 ? "authentication.issuer.accessTokenMaxAge" : "authentication.oauthOptions.accessTokenMaxAge", "multicluster.clusterRole"]);
+      t.deepEqual(p.configMapPatch?.changedKeys, manage === "installer" ? undefined : [v4 ? "authentication.issuer.accessTokenMaxAge" : "authentication.oauthOptions.accessTokenMaxAge", "multicluster.clusterRole"]);
       t.is(p.restart !== undefined, restarts);
       t.is(p.summary.accessTokenMaxAge, "0");
     });
