@@ -1,8 +1,9 @@
 import type { RecordedResource } from "../mocks/kubernetesMocks";
-import { KUBERNETES_PROVIDER_TYPE } from "../mocks/kubernetesMocks";
+import { KUBERNETES_PROVIDER_TYPE, qualifiedUrn } from "../mocks/kubernetesMocks";
+import { PROJECT } from "../config/fleetDeclaration";
 import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
-import { resourceUrn, secret, type ProviderInput, type ResourceInput } from "../engine";
+import { secret, type ProviderInput, type ResourceInput } from "../engine";
 
 /** The declared resources in the engine's wire form, and which cluster each URN belongs to. */
 export interface EngineResources {
@@ -27,7 +28,7 @@ export class EngineResourceBuilder {
   /** The resource in wire form, or `undefined` for a `.get` read. */
   add(r: RecordedResource): ResourceInput | undefined {
     if (r.read) return undefined;
-    const urn = resourceUrn(r.type, r.name, this.stack);
+    const urn = urnOf(r, this.stack);
     const properties = wireProperties(r);
     let provider: ProviderInput | undefined;
     if (r.type === KUBERNETES_PROVIDER_TYPE) {
@@ -37,7 +38,7 @@ export class EngineResourceBuilder {
       this.clusterOfUrn.set(urn, r.cluster);
       provider = this.providers.get(r.cluster);
     }
-    const resource: ResourceInput = { type: r.type, name: r.name, urn, properties, ...(provider ? { provider } : {}) };
+    const resource: ResourceInput = { type: r.type, name: r.name, urn, properties, ...(provider ? { provider } : {}), ...(r.parent ? { parent: r.parent } : {}) };
     this.resources.push(resource);
     return resource;
   }
@@ -48,6 +49,11 @@ export function toEngineResources(recorded: readonly RecordedResource[], stack: 
   const builder = new EngineResourceBuilder(stack);
   for (const r of recorded) builder.add(r);
   return builder;
+}
+
+/** The URN the engine gives a recorded resource: its type qualified by its parent's (a component's child). */
+function urnOf(resource: RecordedResource, stack: string): string {
+  return qualifiedUrn(stack, PROJECT, resource.type, resource.name, resource.parent);
 }
 
 /** A recorded resource's inputs with values not known here as the unknown sentinel (secrets left plain). */

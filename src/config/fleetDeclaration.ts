@@ -51,6 +51,8 @@ export interface FleetDeclaration {
    * when the stack holds it as a secure value that could not be decrypted here.
    */
   readonly jwtSecret?: { readonly value: string } | { readonly encrypted: true };
+  /** Where `jwtSecret` came from, safe to print; default the stack config key. */
+  readonly jwtSecretOrigin?: string;
   readonly names: KubeSphereNames;
 }
 

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
@@ -36,11 +37,19 @@ export interface ValidateOptions {
   readonly homeDir?: string;
   /** The size limit of kubeconfig files, and how the user raises it. */
   readonly limits?: Pick<InputFileOptions, "maxBytes" | "raiseWith">;
+  /**
+   * Validate the args of the `KubeSphereFleet` component of this name instead of stack config: keys are the args'
+   * (`clusters[1].provider`), and a cluster connects through `provider` (a `k8s.Provider`) or `kubeconfig` (its text,
+   * any `pulumi.Input<string>`) instead of a kubeconfig mapping.
+   */
+  readonly component?: string;
 }
 
 /** One thing wrong with a stack's config. Never quotes a secret or kubeconfig content. */
 export interface ConfigError {
   readonly stack: string;
+  /** The `KubeSphereFleet` component whose args are wrong, when they are a component's. */
+  readonly component?: string;
   /** `clusters[1] (member-1)`, when the error is about one cluster. */
   readonly cluster?: string;
   /** The full config key, e.g. `kubesphere-fleet:clusters[1].kubeconfig.path`. */
@@ -57,7 +66,7 @@ export interface FleetValidation {
 
 /** `Stack 'dev', clusters[1] (member-1): kubesphere-fleet:clusters[1].role "boss" is not a role. Fix: …` */
 export function formatConfigError(error: ConfigError): string {
-  const where = [`Stack '${error.stack}'`, ...(error.cluster ? [error.cluster] : [])].join(", ");
+  const where = [`Stack '${error.stack}'`, ...(error.component ? [`KubeSphereFleet '${error.component}'`] : []), ...(error.cluster ? [error.cluster] : [])].join(", ");
   return `${where}: ${error.key} ${error.message}. Fix: ${error.fix}.`;
 }
 
@@ -71,7 +80,8 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 export function validateFleetConfig(input: FleetConfigInput, options: ValidateOptions): FleetValidation {
   const errors: ConfigError[] = [];
   const report = (key: string, message: string, fix: string, cluster?: string): void => {
-    errors.push({ stack: options.stack, ...(cluster ? { cluster } : {}), key: `${PROJECT}:${key}`, message, fix });
+    const component = options.component;
+    errors.push({ stack: options.stack, ...(component !== undefined ? { component } : {}), ...(cluster ? { cluster } : {}), key: component !== undefined ? key : `${PROJECT}:${key}`, message, fix });
   };
 
   const clusters = clustersOf(input.clusters, options, report);
@@ -127,8 +137,9 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
     report(key, message, fix, label);
   };
 
+  const settings = options.component !== undefined ? COMPONENT_CLUSTER_SETTINGS : STACK_CLUSTER_SETTINGS;
   for (const key of Object.keys(entry)) {
-    if (!["name", "role", "version", "kubeconfig", "manage", "ksInstaller"].includes(key)) fail(`${at}.${key}`, "is not a cluster setting", "remove it; a cluster takes name, role, version, kubeconfig and (3.x) manage and ksInstaller");
+    if (!settings.includes(key)) fail(`${at}.${key}`, "is not a cluster setting", `remove it; a cluster takes ${settings.join(", ")} (manage: 3.x only)`);
   }
   if (typeof rawName !== "string" || rawName === "") fail(`${at}.name`, "is missing", "name the cluster with a DNS-1123 label such as member-1");
   else if (!DNS_LABEL.test(rawName)) fail(`${at}.name`, `'${rawName}' is not a DNS-1123 label`, "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
@@ -139,10 +150,52 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
   const version = versionOf(entry["version"], `${at}.version`, fail);
   const mode = modeOf(entry["manage"], version, `${at}.manage`, fail);
   const ksInstaller = ksInstallerOf(entry["ksInstaller"], version, mode, `${at}.ksInstaller`, fail);
-  const kubeconfig = kubeconfigOf(entry["kubeconfig"], `${at}.kubeconfig`, options, fail);
+  const kubeconfig = options.component !== undefined ? connectionOf(entry, at, fail) : kubeconfigOf(entry["kubeconfig"], `${at}.kubeconfig`, options, fail);
 
   if (failed || !version || !mode || ksInstaller === undefined || !kubeconfig) return undefined;
   return { name: rawName as string, label, role: role as FleetRole, version, mode, ksInstaller, kubeconfig };
+}
+
+const STACK_CLUSTER_SETTINGS: readonly string[] = ["name", "role", "version", "kubeconfig", "manage", "ksInstaller"];
+const COMPONENT_CLUSTER_SETTINGS: readonly string[] = ["name", "role", "version", "provider", "kubeconfig", "context", "manage", "ksInstaller"];
+
+/**
+ * A component cluster's connection: exactly one of `provider` (a `k8s.Provider` the caller made) or `kubeconfig` (the
+ * kubeconfig text, possibly an Output; the component makes the provider), and `context` only with `kubeconfig`.
+ * Plain kubeconfig text is checked here; an Output is the provider's to check when it resolves.
+ */
+function connectionOf(entry: Record<string, unknown>, at: string, fail: Report): KubeconfigDeclaration | undefined {
+  const { provider, kubeconfig, context } = entry;
+  const fix = "give exactly one: provider (a k8s.Provider for the cluster) or kubeconfig (its kubeconfig text, e.g. an Output of the cluster resource)";
+  if ((provider === undefined) === (kubeconfig === undefined)) {
+    fail(at, provider === undefined ? "has neither provider nor kubeconfig" : "has both provider and kubeconfig", fix);
+    return undefined;
+  }
+  if (context !== undefined && (typeof context !== "string" || context === "" || provider !== undefined)) {
+    fail(`${at}.context`, provider !== undefined ? "is set with provider" : "is not a context name", "give context only with kubeconfig, as the name of one of its contexts");
+    return undefined;
+  }
+  if (provider !== undefined) {
+    if (!pulumi.ProviderResource.isInstance(provider)) {
+      fail(`${at}.provider`, "is not a Pulumi provider", "pass the k8s.Provider of the cluster, or kubeconfig instead");
+      return undefined;
+    }
+    return { source: `${at}.provider` };
+  }
+  const source = `${at}.kubeconfig`;
+  if (typeof kubeconfig === "string") {
+    const problem = kubeconfig.trim() === "" ? { message: "is empty", fix: "pass the cluster's kubeconfig text" } : checkKubeconfig(kubeconfig, context as string | undefined);
+    if (problem) {
+      fail(context !== undefined && problem.message.startsWith("has no context") ? `${at}.context` : source, problem.message, problem.fix);
+      return undefined;
+    }
+    return { content: kubeconfig, source, ...(context ? { context: context as string } : {}) };
+  }
+  if (!pulumi.Output.isInstance(kubeconfig) && !(kubeconfig instanceof Promise)) {
+    fail(source, "is not kubeconfig text", fix);
+    return undefined;
+  }
+  return { source, ...(context ? { context: context as string } : {}) };
 }
 
 /** `clusters[1] (member-1)`, or `clusters[1]` when the entry has no name. */

@@ -23,13 +23,24 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   /** `ignoreChanges`: input paths the engine keeps at their last applied value on an update. */
   readonly ignoreChanges: readonly string[];
+  /** The URN of the resource's parent (a component such as KubeSphereFleet), when it has one besides the stack. */
+  readonly parent?: string;
   /** True for a `.get` read, false for a declared resource. */
   readonly read: boolean;
   readonly id?: string;
 }
 
 /** What a registration or read request carries besides its inputs. */
-export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies" | "ignoreChanges">;
+export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies" | "ignoreChanges" | "parent">;
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** A resource's URN as the engine forms it: its type qualified by its parents' types (the stack's left out). */
+export function qualifiedUrn(stack: string, project: string, type: string, name: string, parent?: string): string {
+  const parentType = parent?.split("::")[2];
+  const qualified = parentType && parentType !== STACK_TYPE ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
 
 export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
@@ -98,11 +109,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
   }
 }
 
-/** `urn:pulumi:<stack>::<project>::pulumi:providers:kubernetes::<name>::<id>` → `<name>`. */
+/**
+ * `urn:pulumi:<stack>::<project>::[<parent types>$]pulumi:providers:kubernetes::<name>::<id>` → `<name>` (a provider
+ * that is a component's child carries its parents' types before its own).
+ */
 export function clusterOfProvider(reference: string | undefined): string | undefined {
   if (!reference) return undefined;
   const parts = reference.split("::");
-  return parts.length >= 5 && parts[2] === KUBERNETES_PROVIDER_TYPE ? parts[3] : undefined;
+  return parts.length >= 5 && parts[2]!.split("$").pop() === KUBERNETES_PROVIDER_TYPE ? parts[3] : undefined;
 }
 
 function text(metadata: unknown, key: string): string | undefined {

@@ -63,21 +63,41 @@ export interface MockRunResult {
  * runs must never overlap.
  */
 export async function runFleetUnderMocks(options: MockRunOptions): Promise<MockRunResult> {
+  const run = await runUnderMocks({ ...options, project: PROJECT, ...(options.onResource ? { onResource: options.onResource } : {}) }, async () => {
+    // Imported only now: the program must see the mocks, never a real engine.
+    const { fleetMain } = require("../program/main") as typeof import("../program/main");
+    return (await fleetMain(options.projectRoot)).outputs;
+  });
+  return { ...(run.value ? { outputs: run.value } : {}), ...(run.error ? { error: run.error } : {}), resources: run.resources };
+}
+
+export interface ProgramRunOptions {
+  readonly project: string;
+  readonly stack: string;
+  readonly config: StackConfig;
+  /** Per provider name, the objects its `.get` reads see (kubectl `get -o yaml` shape). */
+  readonly objects: ReadonlyMap<string, readonly KubernetesObject[]>;
+  readonly preview?: boolean;
+  readonly onResource?: MockRunOptions["onResource"];
+}
+
+/**
+ * Runs a Pulumi program (`body`, which imports or builds it) under the fleet mocks with this project, stack and
+ * config, and waits for every registration. `error` is what `body` threw.
+ */
+export async function runUnderMocks<T>(options: ProgramRunOptions, body: () => Promise<T>): Promise<{ value?: T; error?: Error; resources: readonly RecordedResource[] }> {
   const mocks = new FleetMocks(options.objects, options.onResource);
-  await installMocks(mocks, PROJECT, options.stack, options.preview ?? false);
+  await installMocks(mocks, options.project, options.stack, options.preview ?? false);
   pulumi.runtime.setAllConfig(options.config.config, [...options.config.secretKeys]);
-  // Imported only now: the program must see the mocks, never a real engine.
-  const { fleetMain } = require("../program/main") as typeof import("../program/main");
   // The SDK records a stack trace for every output promise, for a leak message no mock run prints; under tsx each
   // frame goes through a source map. The bench measured half of a 1,000-cluster run spent there. The program
   // reports user mistakes as RunError messages, which need no trace.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    const run = await fleetMain(options.projectRoot);
-    await Promise.all(run.resources.map((r) => waitFor(r.urn)));
+    const value = await body();
     await waitForRPCs();
-    return { outputs: run.outputs, resources: mocks.resources };
+    return { value, resources: mocks.resources };
   } catch (error) {
     await waitForRPCs().catch(() => undefined);
     return { error: error instanceof Error ? error : new Error(String(error)), resources: mocks.resources };
@@ -108,6 +128,7 @@ class RecordingMonitor extends MockMonitor {
       retainOnDelete: req.getRetainondelete?.() ?? false,
       dependencies: req.getDependenciesList(),
       ignoreChanges: req.getIgnorechangesList?.() ?? [],
+      ...parentOf(req),
     });
     return super.registerResource(req, callback);
   }
@@ -119,12 +140,20 @@ class RecordingMonitor extends MockMonitor {
       retainOnDelete: false,
       dependencies: req.getDependenciesList(),
       ignoreChanges: [],
+      ...parentOf(req),
     });
     return super.readResource(req, callback);
   }
 }
 
+/** The request's parent, unless it is the stack itself. */
+function parentOf(req: WireRequest): { parent?: string } {
+  const parent = req.getParent?.();
+  return parent && parent.split("::")[2] !== "pulumi:pulumi:Stack" ? { parent } : {};
+}
+
 interface WireRequest {
+  getParent?(): string;
   getType(): string;
   getName(): string;
   getObject(): { toJavaScript(): unknown };
@@ -146,8 +175,4 @@ export function secretPaths(value: unknown, path: string[] = []): string[] {
 /** The SDK's wait for outstanding registrations (internal, so missing from its typings). */
 function waitForRPCs(): Promise<void> {
   return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-}
-
-function waitFor(output: pulumi.Output<string>): Promise<unknown> {
-  return (output as unknown as { promise(): Promise<unknown> }).promise();
 }

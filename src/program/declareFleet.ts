@@ -4,6 +4,7 @@ import type { KubeSphereNames } from "../model/kubernetesObjects";
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KS_APISERVER } from "../model/kubernetesObjects";
 import { KUBESPHERE_CONFIG_KEY } from "../model/kubesphereConfig";
+import type { Children } from "./readLive";
 import { RESTART_ANNOTATION, RESTART_ANNOTATION_PATH, type ClusterPlan } from "./clusterPlan";
 
 /** Server-side apply takes ownership of the patched fields from ks-installer, Helm or kubectl. */
@@ -13,9 +14,9 @@ const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
  * Declares one cluster's config patches (ClusterConfiguration ks-installer or kubesphere-config). Every place that
  * carries the jwtSecret is a Pulumi secret.
  */
-export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames): pulumi.Resource[] {
+export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, children: Children): pulumi.Resource[] {
   const name = plan.cluster.name;
-  const opts = patchOptions(provider);
+  const opts = patchOptions(provider, children);
   const declared: pulumi.Resource[] = [];
   if (plan.installerPatch) {
     const { authentication, multicluster } = plan.installerPatch.spec;
@@ -54,7 +55,7 @@ export function declareConfigPatches(plan: ClusterPlan, provider: k8s.Provider, 
  * already has, so nothing on the cluster changes; should the ClusterConfiguration change after it was read, the
  * apply conflicts and stops instead of overwriting it. Not a config patch: no restart waits for it.
  */
-export function declareInstallerObservation(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames): pulumi.Resource | undefined {
+export function declareInstallerObservation(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, children: Children): pulumi.Resource | undefined {
   if (!plan.installerObservation) return undefined;
   const { labels, spec } = plan.installerObservation;
   return new k8s.apiextensions.CustomResourcePatch(
@@ -65,7 +66,7 @@ export function declareInstallerObservation(plan: ClusterPlan, provider: k8s.Pro
       metadata: { name: CLUSTER_CONFIGURATION.name, namespace: names.namespace, ...(labels ? { labels } : {}) },
       spec: spec.authentication ? { ...spec, authentication: pulumi.secret(spec.authentication) } : spec,
     },
-    patchOptions(provider),
+    patchOptions(provider, children),
   );
 }
 
@@ -75,7 +76,7 @@ export function declareInstallerObservation(plan: ClusterPlan, provider: k8s.Pro
  * ks-apiserver restarts onto a secret its peers do not have yet, and the time in which host and members disagree
  * (a rotation) is as short as the engine allows: one wave of patches, then one wave of restarts.
  */
-export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, fleetConfigPatches: readonly pulumi.Resource[]): pulumi.Resource | undefined {
+export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, children: Children, fleetConfigPatches: readonly pulumi.Resource[]): pulumi.Resource | undefined {
   if (!plan.restart) return undefined;
   return new k8s.apps.v1.DeploymentPatch(
     `${plan.cluster.name}-ks-apiserver`,
@@ -84,7 +85,7 @@ export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names:
       spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: plan.restart.annotation } } } },
     },
     {
-      ...patchOptions(provider),
+      ...patchOptions(provider, children),
       dependsOn: [...fleetConfigPatches],
       // Nothing to apply: keep the annotation the last update set, so ks-apiserver is not restarted.
       ...(plan.restart.keepCurrent ? { ignoreChanges: [RESTART_ANNOTATION_PATH] } : {}),
@@ -96,6 +97,6 @@ export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names:
  * Deleting a patch would remove the fields it owns (kubesphere.yaml itself, the installer's jwtSecret): a stack
  * destroy leaves the fleet's agreed settings in place instead.
  */
-function patchOptions(provider: k8s.Provider): pulumi.CustomResourceOptions {
-  return { provider, retainOnDelete: true };
+function patchOptions(provider: k8s.Provider, children: Children): pulumi.CustomResourceOptions {
+  return { ...children, provider, retainOnDelete: true };
 }

@@ -1,11 +1,14 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { KubeSphereFleetArgs } from "../component/kubeSphereFleet";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
+import { formatConfigError, validateFleetConfig } from "../config/validateFleetConfig";
+import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { declareConfigPatches, declareInstallerObservation, declareRestart } from "./declareFleet";
 import type { ClusterSummary } from "./clusterPlan";
 import type { LiveCluster } from "./liveCluster";
 import { planFleet } from "./livePlan";
-import { clusterProvider, readLiveCluster } from "./readLive";
+import { clusterProvider, readLiveCluster, valueOf, type Children } from "./readLive";
 
 export interface FleetOutputs {
   /** Per cluster: role, version, mode, jwtSecret fingerprint and effective accessTokenMaxAge. Never the secret. */
@@ -13,20 +16,19 @@ export interface FleetOutputs {
   readonly jwtSecretSource: string;
 }
 
-export interface FleetRun {
-  readonly outputs: FleetOutputs;
-  /** Everything declared (providers included), so a caller can wait for the registrations. */
-  readonly resources: readonly pulumi.Resource[];
-}
-
 /**
- * The program: a provider per cluster, then every read, then the plan, and only when the whole plan is valid the
- * patches. A problem anywhere throws a `RunError` before any patch is declared.
+ * What a `KubeSphereFleet` does: validate its args, a provider per cluster that has none, then every read, then the
+ * plan, and only when the whole plan is valid the patches, all children of `parent`. A problem anywhere throws a
+ * `RunError` before any patch is declared.
  */
-export async function declareFleet(fleet: FleetDeclaration): Promise<FleetRun> {
-  const providers = new Map<string, k8s.Provider>(fleet.clusters.map((c) => [c.name, clusterProvider(c)]));
+export async function declareFleet(parent: pulumi.ComponentResource, name: string, args: KubeSphereFleetArgs): Promise<FleetOutputs> {
+  const fleet = await validateArgs(name, args);
+  const children: Children = { parent, ...(args.adoptUnparented ? { aliases: [{ parent: pulumi.rootStackResource }] } : {}) };
+  const providers = new Map<string, k8s.Provider>(
+    fleet.clusters.map((c, i) => [c.name, args.clusters[i]!.provider ?? clusterProvider(c, args.clusters[i]!.kubeconfig!, children)]),
+  );
   const live = new Map<string, LiveCluster>();
-  const reads = await Promise.allSettled(fleet.clusters.map(async (c) => [c.name, await readLiveCluster(fleet, c, providers.get(c.name)!)] as const));
+  const reads = await Promise.allSettled(fleet.clusters.map(async (c) => [c.name, await readLiveCluster(fleet, c, providers.get(c.name)!, children)] as const));
   const readErrors: string[] = [];
   const unreadable = new Set<string>();
   reads.forEach((r, i) => {
@@ -42,19 +44,26 @@ export async function declareFleet(fleet: FleetDeclaration): Promise<FleetRun> {
   if (errors.length) {
     throw new pulumi.RunError(`The fleet cannot be declared (${errors.length} problem(s)); no patch was declared.\n${errors.map((e) => `- ${e}`).join("\n")}`);
   }
-  const resources: pulumi.Resource[] = [...providers.values()];
   const clusters: Record<string, ClusterSummary> = {};
   // Every cluster's config first, then the restarts, each after the config patches of the whole fleet.
-  const configPatches = plan.plans.flatMap((p) => declareConfigPatches(p, providers.get(p.cluster.name)!, fleet.names));
-  resources.push(...configPatches);
+  const configPatches = plan.plans.flatMap((p) => declareConfigPatches(p, providers.get(p.cluster.name)!, fleet.names, children));
   for (const clusterPlan of plan.plans) {
-    const observation = declareInstallerObservation(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names);
-    if (observation) resources.push(observation);
-    const restart = declareRestart(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, configPatches);
-    if (restart) resources.push(restart);
+    declareInstallerObservation(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, children);
+    declareRestart(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, children, configPatches);
     clusters[clusterPlan.cluster.name] = clusterPlan.summary;
   }
-  return { outputs: { clusters, jwtSecretSource: plan.jwtSecretSource }, resources };
+  return { clusters, jwtSecretSource: plan.jwtSecretSource };
+}
+
+/** The component's args as a validated fleet, or a `RunError` listing every problem (never quoting a secret). */
+async function validateArgs(name: string, args: KubeSphereFleetArgs): Promise<FleetDeclaration> {
+  const stack = pulumi.getStack();
+  // A secret computed from a resource not yet created is unknown during preview: plan with the unknown sentinel.
+  const jwtSecret = args.jwtSecret === undefined ? undefined : ((await valueOf(pulumi.output(args.jwtSecret))) ?? UNKNOWN_VALUE);
+  const input = { clusters: args.clusters, jwtSecret, namespace: args.namespace, configMap: args.configMap };
+  const { fleet, errors } = validateFleetConfig(input, { stack, projectRoot: process.cwd(), component: name });
+  if (!fleet) throw new pulumi.RunError(`KubeSphereFleet '${name}' has ${errors.length} problem(s); nothing was declared.\n${errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+  return { ...fleet, jwtSecretOrigin: args.jwtSecretOrigin ?? `the jwtSecret argument of KubeSphereFleet '${name}'` };
 }
 
 function errorText(error: unknown): string {

@@ -15,14 +15,22 @@ export interface FleetSecret {
 
 const SET_FIX = `Fix: set the fleet's secret with: pulumi config set --secret jwtSecret "$(openssl rand -hex 16)".`;
 
+/** Where the fleet's secret comes from when the stack config sets it. */
+export const STACK_SECRET_ORIGIN = `stack config ${PROJECT}:jwtSecret`;
+
+/** A stack's jwtSecret that is still a secure value where the program runs. */
+export function encryptedSecretError(stack: string): string {
+  return `Stack '${stack}': ${PROJECT}:jwtSecret is encrypted and could not be read. Fix: run with the stack's secrets provider (PULUMI_CONFIG_PASSPHRASE).`;
+}
+
 /**
  * The fleet's jwtSecret: the stack's, else the host's current one (v3 installer: Secret kubesphere-secret; otherwise
  * kubesphere-config), which must be strong enough to share. Problems go to `errors`, never with the value.
  */
 export function fleetSecret(fleet: FleetDeclaration, host: LiveCluster, errors: string[]): FleetSecret | undefined {
-  if (fleet.jwtSecret && "value" in fleet.jwtSecret) return { value: fleet.jwtSecret.value, source: `stack config ${PROJECT}:jwtSecret` };
+  if (fleet.jwtSecret && "value" in fleet.jwtSecret) return { value: fleet.jwtSecret.value, source: fleet.jwtSecretOrigin ?? STACK_SECRET_ORIGIN };
   if (fleet.jwtSecret) {
-    errors.push(`Stack '${fleet.stack}': ${PROJECT}:jwtSecret is encrypted and could not be read. Fix: run with the stack's secrets provider (PULUMI_CONFIG_PASSPHRASE).`);
+    errors.push(encryptedSecretError(fleet.stack));
     return undefined;
   }
   const cluster = hostOf(fleet);

@@ -6,24 +6,27 @@ import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 import { objectsToRead, type LiveCluster } from "./liveCluster";
 
-/** A cluster's provider: named after the cluster, its kubeconfig content carried as a secret. */
-export function clusterProvider(cluster: ClusterDeclaration): k8s.Provider {
-  if (cluster.kubeconfig.content === undefined) throw new pulumi.RunError(`${cluster.label}: the kubeconfig (${cluster.kubeconfig.source}) could not be read.`);
-  return new k8s.Provider(cluster.name, {
-    kubeconfig: pulumi.secret(cluster.kubeconfig.content),
-    ...(cluster.kubeconfig.context ? { context: cluster.kubeconfig.context } : {}),
-  });
+/** The options every resource a fleet declares or reads carries: its component, and aliases when adopting a stack. */
+export type Children = Pick<pulumi.CustomResourceOptions, "parent" | "aliases">;
+
+/** A cluster's provider: named after the cluster, its kubeconfig carried as a secret. */
+export function clusterProvider(cluster: ClusterDeclaration, kubeconfig: pulumi.Input<string>, children: Children): k8s.Provider {
+  return new k8s.Provider(
+    cluster.name,
+    { kubeconfig: pulumi.secret(kubeconfig), ...(cluster.kubeconfig.context ? { context: cluster.kubeconfig.context } : {}) },
+    children,
+  );
 }
 
 /**
  * Reads (with `.get`) the objects the plan needs from one cluster and waits for their values. A failed read is
  * turned into a `RunError` naming the stack, the cluster and the object.
  */
-export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterDeclaration, provider: k8s.Provider): Promise<LiveCluster> {
+export async function readLiveCluster(fleet: FleetDeclaration, cluster: ClusterDeclaration, provider: k8s.Provider, children: Children): Promise<LiveCluster> {
   const { namespace, configMap } = fleet.names;
   // A read is kept in the stack's state: its data, spec and metadata (kubectl's last-applied-configuration
   // annotation holds a second copy) carry the jwtSecret, so they are stored as secrets.
-  const opts = (...secretOutputs: string[]) => ({ provider, additionalSecretOutputs: [...secretOutputs, "metadata"] });
+  const opts = (...secretOutputs: string[]) => ({ ...children, provider, additionalSecretOutputs: [...secretOutputs, "metadata"] });
   const live: { -readonly [K in keyof LiveCluster]: LiveCluster[K] } = {};
   for (const what of objectsToRead(fleet, cluster)) {
     const name = `${cluster.name}-live-${what}`;

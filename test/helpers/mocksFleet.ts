@@ -97,3 +97,8 @@ export function plaintextCopies(result: MockRunResult, needle: string): string[]
     .filter((r) => !r.read)
     .flatMap((r) => pathsContaining(r.inputs, needle).filter((p) => !r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`))).map((p) => `${r.type} ${r.name}: ${p}`));
 }
+
+/** The patches a run declared: registrations on a cluster that are not its provider (nor the fleet component). */
+export function patchesOf(result: MockRunResult): RecordedResource[] {
+  return result.resources.filter((r) => !r.read && r.cluster !== undefined && r.type !== "pulumi:providers:kubernetes");
+}

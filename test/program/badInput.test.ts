@@ -2,12 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
 import type { MockRunResult } from "../../src/mocks/runUnderMocks";
 import { secretFacts } from "../../src/model/secretFacts";
-import { FIXTURE_SECRET, changed, liveObjects, runStack, stackInput } from "../helpers/mocksFleet";
+import { FIXTURE_SECRET, changed, liveObjects, patchesOf, runStack, stackInput } from "../helpers/mocksFleet";
 
 // Bad input stops the program before any patch is declared, with a RunError (printed without a stack trace).
 // Runs one after another: Pulumi's mocks are process-global and are reinstalled by each run.
 
-const patchesOf = (result: MockRunResult) => result.resources.filter((r) => !r.read && r.type !== "pulumi:providers:kubernetes");
 
 test.serial("a bad stack config declares nothing at all and lists every problem", async (t) => {
   const input = stackInput("dev");

@@ -2,7 +2,7 @@ import test from "ava";
 import type { MockRunResult } from "../../src/mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../../src/program/clusterPlan";
 import type { KubernetesObject } from "../../src/model/kubernetesObjects";
-import { changed, declared, liveObjects, runStack, stackInput } from "../helpers/mocksFleet";
+import { changed, declared, liveObjects, patchesOf, runStack, stackInput } from "../helpers/mocksFleet";
 
 // `pulumi up` twice: the second run sees what the first one wrote and must declare the very same inputs, so the
 // engine finds no diff and ks-apiserver is not restarted again. Two runs in one process: the mocks are reinstalled.
@@ -21,7 +21,7 @@ test.before(async () => {
   second = await runStack(input, applied, "dev");
 });
 
-const patches = (result: MockRunResult) => result.resources.filter((r) => !r.read && r.type !== "pulumi:providers:kubernetes").map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+const patches = (result: MockRunResult) => patchesOf(result).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
 
 test("both runs succeed and the first one changed member-2", (t) => {
   t.is(first.error, undefined);
