@@ -3,6 +3,7 @@
  * installer, 3.2 configmap, 4.1) moves to a new secret in one update, and every ks-apiserver restart is ordered
  * after every config patch of the fleet, not only its own cluster's.
  */
+import { qualifiedUrn } from "../../src/mocks/kubernetesMocks";
 import test from "ava";
 import type { MockRunResult } from "../../src/mocks/runUnderMocks";
 import { runStack } from "../helpers/mocksFleet";
@@ -21,7 +22,7 @@ test.before(async () => {
 // patchForce, the values it already has) changes nothing and is not one of them.
 const forces = (r: { inputs: Record<string, unknown> }) => (r.inputs as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.["pulumi.com/patchForce"] === "true";
 const declaredOf = (types: readonly string[]) => result.resources.filter((r) => !r.read && types.includes(r.type) && forces(r));
-const urnOf = (r: { type: string; name: string }) => `urn:pulumi:rotation::kubesphere-fleet::${r.type}::${r.name}`;
+const urnOf = (r: { type: string; name: string; parent?: string }) => qualifiedUrn("rotation", "kubesphere-fleet", r.type, r.name, r.parent);
 
 test("the rotation runs, and every cluster's config patch carries the new secret", (t) => {
   t.is(result.error, undefined);
