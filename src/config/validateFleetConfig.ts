@@ -183,6 +183,8 @@ function connectionOf(entry: Record<string, unknown>, at: string, fail: Report):
     return { source: `${at}.provider` };
   }
   const source = `${at}.kubeconfig`;
+  // Text not known here (an undecrypted secure value in the offline check): the provider gets it as an unknown.
+  if (isUnknownValue(kubeconfig)) return { content: kubeconfig as string, source, ...(context ? { context: context as string } : {}) };
   if (typeof kubeconfig === "string") {
     const problem = kubeconfig.trim() === "" ? { message: "is empty", fix: "pass the cluster's kubeconfig text" } : checkKubeconfig(kubeconfig, context as string | undefined);
     if (problem) {
