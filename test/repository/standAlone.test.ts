@@ -3,7 +3,7 @@
  * the repository root (a user's clone has no sibling folders).
  */
 import test from "ava";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { FIXTURES_DIR } from "../helpers/fixtures";
 import { BENCH_TMP, FIXTURES_DIR as BENCH_FIXTURES_DIR, REPO_ROOT } from "../../bench/paths";
@@ -45,14 +45,13 @@ test("the fixtures, the bench's paths and the default pack folder are inside the
   }
 });
 
+/** Every TypeScript file of the source folders that exist. */
+function sourceFiles(): string[] {
+  return SOURCE_FOLDERS.filter((folder) => existsSync(join(ROOT, folder))).flatMap((folder) => typeScriptFiles(join(ROOT, folder)));
+}
+
 test("no path built from __dirname in src, test, bench, policies or examples leaves the repository", (t) => {
-  const files = SOURCE_FOLDERS.flatMap((folder) => {
-    try {
-      return typeScriptFiles(join(ROOT, folder));
-    } catch {
-      return [];
-    }
-  });
+  const files = sourceFiles();
   t.true(files.length > 50, "the scan found the sources");
   const outside = files.flatMap((file) =>
     dirnamePaths(file)
@@ -63,12 +62,6 @@ test("no path built from __dirname in src, test, bench, policies or examples lea
 });
 
 test("no source names a shared folder beside the repository", (t) => {
-  const offenders = SOURCE_FOLDERS.flatMap((folder) => {
-    try {
-      return typeScriptFiles(join(ROOT, folder));
-    } catch {
-      return [];
-    }
-  }).filter((file) => resolve(file) !== resolve(__filename) && /\.\.\/shared\b|["']\.\.["']\s*,\s*["']shared["']/.test(readFileSync(file, "utf8")));
+  const offenders = sourceFiles().filter((file) => resolve(file) !== resolve(__filename) && /\.\.\/shared\b|["']\.\.["']\s*,\s*["']shared["']/.test(readFileSync(file, "utf8")));
   t.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
 });
