@@ -11,7 +11,7 @@ export const KUBESPHERE_FLEET_TYPE = "kubesphere-fleet:index:KubeSphereFleet";
 export interface KubeSphereFleetCluster {
   /** The cluster's name in the fleet (a DNS-1123 label, unique across every stack of the fleet). Children are named after it. */
   readonly name: string;
-  /** Exactly one host per fleet; a stack without one is a shard (see `jwtSecret` and `hostJwtSecretFingerprint`). */
+  /** Exactly one host per fleet, and (until member-only stacks are supported) per component. */
   readonly role: FleetRole;
   /** KubeSphere minor: "3.0" … "3.4", "4.0", "4.1". Decides the layout and the version quirks. */
   readonly version: KubeSphereVersion;
@@ -34,12 +34,6 @@ export interface KubeSphereFleetArgs {
    * environment. Kept secret everywhere. Absent: adopt the host's current one.
    */
   readonly jwtSecret?: pulumi.Input<string>;
-  /**
-   * For a stack whose host lives in another stack: the host's jwtSecret fingerprint (`sha256:` and hex digits, from the
-   * host stack's outputs). The component refuses a `jwtSecret` with another fingerprint before declaring any patch;
-   * without `jwtSecret`, it adopts the members' current secret only when it has this fingerprint.
-   */
-  readonly hostJwtSecretFingerprint?: string;
   /** For rebranded distributions; default `kubesphere-system`. */
   readonly namespace?: string;
   /** For rebranded distributions; default `kubesphere-config`. */
