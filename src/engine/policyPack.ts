@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -18,6 +18,7 @@ import {
   type ResourceInput,
 } from "./analyzerMessages";
 import { startEngineStub, type EngineLogEntry, type EngineStub } from "./engineStub";
+import { pluginOutput, sdkCommandPath, stopProcess, unaryCall } from "./pluginProcess";
 
 export * from "./analyzerMessages";
 export { secret, toStruct, fromStruct, WIRE_UNKNOWN, SPECIAL_SIG_KEY, SECRET_SIG } from "./wire";
@@ -66,7 +67,7 @@ export interface PolicyPackSession {
 
 /** `node_modules/@pulumi/pulumi/cmd/run-policy-pack`, resolved from the pack directory as the engine does. */
 export function runPolicyPackPath(packDir: string): string {
-  return join(dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] })), "cmd", "run-policy-pack");
+  return sdkCommandPath(packDir, "run-policy-pack");
 }
 
 /**
@@ -108,30 +109,22 @@ export async function launchPolicyPack(packDir: string, options: StartPolicyPack
 }
 
 async function connect(child: ChildProcess, engine: EngineStub | undefined, started: number, options: StartPolicyPackOptions): Promise<PolicyPackSession> {
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  let port: number;
-  try {
-    port = await readPort(child, options.startTimeoutMs ?? 60_000, () => stderr);
-  } catch (error) {
-    child.kill();
+  const { port, stderr } = await pluginOutput(child, "Policy pack", options.startTimeoutMs ?? 60_000, async () => {
     await engine?.close();
-    throw error;
-  }
+  });
   const startMs = Date.now() - started;
   const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   let info: PackInfo | undefined;
   let closed = false;
 
-  const call = <Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> =>
-    new Promise((resolvePromise, reject) => method.call(client, request, (err, res) => (err ? reject(err) : resolvePromise(res))));
+  const call = <Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> => unaryCall(client, method, request);
 
   const session: PolicyPackSession = {
     port,
     pid: child.pid!,
     client,
     startMs,
-    stderr: () => stderr,
+    stderr,
     engineLogs: () => engine?.logs ?? [],
     async getAnalyzerInfo() {
       info = packInfo(await call(client.getAnalyzerInfo, new Empty()));
@@ -167,47 +160,11 @@ async function connect(child: ChildProcess, engine: EngineStub | undefined, star
       if (closed) return;
       closed = true;
       client.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((done) => child.once("exit", () => done()));
-        child.kill();
-        await exited;
-      }
+      await stopProcess(child);
       await engine?.close();
     },
   };
   return session;
-}
-
-function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    let stdout = "";
-    const fail = (why: string) => {
-      cleanup();
-      const tail = stderr().trim().split("\n").slice(-20).join("\n");
-      reject(new Error(`Policy pack did not start: ${why}.${tail ? `\n${tail}` : ""}`));
-    };
-    const onData = (chunk: string) => {
-      stdout += chunk;
-      const line = /^\s*(\d+)\s*\n/.exec(stdout);
-      if (line) {
-        cleanup();
-        resolvePromise(Number(line[1]));
-      }
-    };
-    const onExit = (code: number | null, signal: string | null) => fail(`the process exited (${signal ?? `code ${code}`}) before printing its port`);
-    // Timers run before I/O in a turn of the event loop: after a long synchronous stretch here, the timeout could
-    // fire although the port is already waiting in the pipe. Fail only after that turn's I/O has been read.
-    let late: NodeJS.Immediate | undefined;
-    const timer = setTimeout(() => (late = setImmediate(() => fail(`no port printed within ${timeoutMs} ms`))), timeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      if (late) clearImmediate(late);
-      child.stdout!.off("data", onData);
-      child.off("exit", onExit);
-    };
-    child.stdout!.setEncoding("utf8").on("data", onData);
-    child.once("exit", onExit);
-  });
 }
 
 function schemaDefaults(properties: Record<string, unknown> | undefined): Record<string, unknown> {

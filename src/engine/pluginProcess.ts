@@ -1,0 +1,76 @@
+import type { ChildProcess } from "node:child_process";
+import type * as grpc from "@grpc/grpc-js";
+import { dirname, join } from "node:path";
+
+/** `<@pulumi/pulumi>/cmd/<command>` (run-policy-pack, run-plugin), resolved from the plugin's folder as the engine does. */
+export function sdkCommandPath(pluginDir: string, command: string): string {
+  return join(dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [pluginDir] })), "cmd", command);
+}
+
+/**
+ * The port a plugin the engine starts (a policy pack, a provider) prints as its first line on stdout. Rejects, naming
+ * `what` and quoting the end of its stderr, if the process exits first or prints nothing within `timeoutMs`.
+ */
+export function readPort(child: ChildProcess, what: string, timeoutMs: number, stderr: () => string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    let stdout = "";
+    const fail = (why: string) => {
+      cleanup();
+      const tail = stderr().trim().split("\n").slice(-20).join("\n");
+      reject(new Error(`${what} did not start: ${why}.${tail ? `\n${tail}` : ""}`));
+    };
+    const onData = (chunk: string) => {
+      stdout += chunk;
+      const line = /^\s*(\d+)\s*\n/.exec(stdout);
+      if (line) {
+        cleanup();
+        resolvePromise(Number(line[1]));
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => fail(`the process exited (${signal ?? `code ${code}`}) before printing its port`);
+    // Timers run before I/O in a turn of the event loop: after a long synchronous stretch here, the timeout could
+    // fire although the port is already waiting in the pipe. Fail only after that turn's I/O has been read.
+    let late: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => (late = setImmediate(() => fail(`no port printed within ${timeoutMs} ms`))), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      if (late) clearImmediate(late);
+      child.stdout!.off("data", onData);
+      child.off("exit", onExit);
+    };
+    child.stdout!.setEncoding("utf8").on("data", onData);
+    child.once("exit", onExit);
+  });
+}
+
+/** Stops the process, if it still runs, and waits for it to exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  child.kill();
+  await exited;
+}
+
+/** A grpc-js client's unary `method`, called with `request`, as a promise. */
+export function unaryCall<Req, Res>(client: grpc.Client, method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, request: Req): Promise<Res> {
+  return new Promise((resolvePromise, reject) => method.call(client, request, (err, res) => (err ? reject(err) : resolvePromise(res))));
+}
+
+/** What a started plugin printed: its port, and its stderr so far. */
+export interface PluginOutput {
+  readonly port: number;
+  stderr(): string;
+}
+
+/** Collects the plugin's stderr and waits for its port; if none comes, kills it, runs `cleanup` and rejects. */
+export async function pluginOutput(child: ChildProcess, what: string, timeoutMs: number, cleanup: () => Promise<void>): Promise<PluginOutput> {
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  try {
+    return { port: await readPort(child, what, timeoutMs, () => stderr), stderr: () => stderr };
+  } catch (error) {
+    child.kill();
+    await cleanup();
+    throw error;
+  }
+}
