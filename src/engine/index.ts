@@ -1,2 +1,3 @@
 export * from "./policyPack";
 export { startEngineStub, type EngineStub, type EngineLogEntry } from "./engineStub";
+export * from "./componentProvider";
