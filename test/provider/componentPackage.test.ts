@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startComponentProvider, type ComponentProviderSession } from "../../src/engine";
 import { completeSchema } from "../../src/provider/packageSchema";
+import { parse } from "yaml";
 import { timeScale } from "../helpers/checkCli";
+import { readmeBlock } from "../helpers/readme";
 
 const ROOT = join(__dirname, "..", "..");
 const PLUGIN_DIR = join(ROOT, "provider");
@@ -96,6 +98,20 @@ test("the provider started without errors and logged nothing to the engine", (t)
   t.deepEqual(provider.engineLogs(), []);
   t.notRegex(provider.stderr(), /error/i);
   t.log(`run-plugin printed its port after ${provider.startMs} ms`);
+});
+
+test("the README's YAML program uses the schema's type token and only inputs the schema has, with every required one", (t) => {
+  const program = parse(readmeBlock("### A Pulumi YAML program", "yaml")) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
+  const fleet = Object.values(program.resources).find((r) => r.type === TOKEN);
+  if (!fleet) return t.fail(`the README's YAML program declares no ${TOKEN}`);
+  const component = schema.resources[TOKEN]!;
+  t.deepEqual(Object.keys(fleet.properties).filter((k) => !(k in component.inputProperties)), []);
+  t.deepEqual(component.requiredInputs.filter((k) => !(k in fleet.properties)), []);
+  const cluster = schema.types[CLUSTER]!;
+  for (const entry of fleet.properties["clusters"] as Record<string, unknown>[]) {
+    t.deepEqual(Object.keys(entry).filter((k) => !(k in cluster.properties!)), [], String(entry["name"]));
+    t.deepEqual(cluster.required!.filter((k) => !(k in entry)), [], String(entry["name"]));
+  }
 });
 
 test("completeSchema points a provider reference at the package's provider and leaves resource references alone", (t) => {
