@@ -11,7 +11,7 @@ export const KUBESPHERE_FLEET_TYPE = "kubesphere-fleet:index:KubeSphereFleet";
 export interface KubeSphereFleetCluster {
   /** The cluster's name in the fleet (a DNS-1123 label, unique across every stack of the fleet). Children are named after it. */
   readonly name: string;
-  /** Exactly one host per fleet, and (until member-only stacks are supported) per component. */
+  /** Exactly one host per fleet. A component without one is a shard: give `jwtSecret` and/or `hostJwtSecretFingerprint`. */
   readonly role: FleetRole;
   /** KubeSphere minor: "3.0" … "3.4", "4.0", "4.1". Decides the layout and the version quirks. */
   readonly version: KubeSphereVersion;
@@ -34,6 +34,13 @@ export interface KubeSphereFleetArgs {
    * environment. Kept secret everywhere. Absent: adopt the host's current one.
    */
   readonly jwtSecret?: pulumi.Input<string>;
+  /**
+   * For a fleet split over several stacks, in a stack whose host lives in another one (a shard of members): the
+   * SHA-256 fingerprint of the host stack's jwtSecret (`sha256:<hex>`, at least 8 hex digits, as the host stack's
+   * `clusters` output and `npm run check` show it). A `jwtSecret` with another fingerprint is refused before any
+   * patch; without `jwtSecret`, the member that already holds the pinned secret gives it to the others.
+   */
+  readonly hostJwtSecretFingerprint?: string;
   /** For rebranded distributions; default `kubesphere-system`. */
   readonly namespace?: string;
   /** For rebranded distributions; default `kubesphere-config`. */

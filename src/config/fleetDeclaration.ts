@@ -53,6 +53,11 @@ export interface FleetDeclaration {
   readonly jwtSecret?: { readonly value: string } | { readonly encrypted: true };
   /** Where `jwtSecret` came from, safe to print; default the stack config key. */
   readonly jwtSecretOrigin?: string;
+  /**
+   * The SHA-256 fingerprint of the fleet's jwtSecret as the host's stack has it (`sha256:<hex>`, 8 to 64 hex digits),
+   * pinned by a stack that holds only members (a shard). The fleet's secret must match it, before any patch.
+   */
+  readonly hostJwtSecretFingerprint?: string;
   readonly names: KubeSphereNames;
 }
 
@@ -60,8 +65,7 @@ export function majorOf(version: KubeSphereVersion): 3 | 4 {
   return version.startsWith("4.") ? 4 : 3;
 }
 
-export function hostOf(fleet: FleetDeclaration): ClusterDeclaration {
-  const host = fleet.clusters.find((c) => c.role === FleetRole.host);
-  if (!host) throw new Error("a validated fleet has a host");
-  return host;
+/** The stack's host cluster; undefined in a shard (a stack of members whose host is in another stack). */
+export function hostOf(fleet: FleetDeclaration): ClusterDeclaration | undefined {
+  return fleet.clusters.find((c) => c.role === FleetRole.host);
 }

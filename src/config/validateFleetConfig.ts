@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
-import { MIN_JWT_SECRET_LENGTH, secretFacts } from "../model/secretFacts";
+import { MIN_JWT_SECRET_LENGTH, fingerprintMatches, secretFacts, shortFingerprint } from "../model/secretFacts";
 import { isUnknownValue } from "../model/unknownValue";
 import {
   FleetRole,
@@ -26,6 +26,8 @@ export interface FleetConfigInput {
   readonly jwtSecret?: unknown;
   readonly namespace?: unknown;
   readonly configMap?: unknown;
+  /** A shard's pin of the host stack's jwtSecret fingerprint (`sha256:<hex>`). */
+  readonly hostJwtSecretFingerprint?: unknown;
 }
 
 export interface ValidateOptions {
@@ -87,7 +89,16 @@ export function validateFleetConfig(input: FleetConfigInput, options: ValidateOp
   const clusters = clustersOf(input.clusters, options, report);
   if (Array.isArray(input.clusters) && input.clusters.length > 0) {
     const hosts = input.clusters.flatMap((entry: unknown, i) => (isPlainObject(entry) && entry["role"] === FleetRole.host ? [labelOf(entry, i)] : []));
-    if (hosts.length === 0) report("clusters", "declares no host", "give exactly one cluster role: host");
+    // A shard: a stack of members whose host is in another stack, with the host's secret from somewhere it can be had.
+    const secretSource = (input.jwtSecret !== undefined && input.jwtSecret !== null) || (input.hostJwtSecretFingerprint !== undefined && input.hostJwtSecretFingerprint !== null);
+    if (hosts.length === 0 && !secretSource) {
+      report(
+        "clusters",
+        "declares no host, and the stack does not say where the host's jwtSecret comes from",
+        `give one cluster role: host; or, when the host is in another stack (this stack holds only members), set jwtSecret to the fleet's secret ` +
+          `(pulumi config set --secret jwtSecret, or import the fleet's Pulumi ESC environment) and/or pin hostJwtSecretFingerprint to the host stack's fingerprint (npm run check -- --stack <host stack> shows it)`,
+      );
+    }
     if (hosts.length > 1) report("clusters", `declares ${hosts.length} hosts (${hosts.join(", ")})`, "give exactly one cluster role: host and the others role: member");
   }
   const seen = new Map<string, string>();
@@ -98,10 +109,11 @@ export function validateFleetConfig(input: FleetConfigInput, options: ValidateOp
   }
 
   const jwtSecret = jwtSecretOf(input.jwtSecret, report);
+  const pin = hostJwtSecretFingerprintOf(input.hostJwtSecretFingerprint, jwtSecret, report);
   const namespace = nameOf(input.namespace, "namespace", DEFAULT_KUBESPHERE_NAMES.namespace, report);
   const configMap = nameOf(input.configMap, "configMap", DEFAULT_KUBESPHERE_NAMES.configMap, report);
   if (errors.length) return { errors };
-  return { fleet: { stack: options.stack, clusters, ...(jwtSecret ? { jwtSecret } : {}), names: { namespace, configMap } }, errors };
+  return { fleet: { stack: options.stack, clusters, ...(jwtSecret ? { jwtSecret } : {}), ...(pin ? { hostJwtSecretFingerprint: pin } : {}), names: { namespace, configMap } }, errors };
 }
 
 type Report = (key: string, message: string, fix: string, cluster?: string) => void;
@@ -317,6 +329,47 @@ function jwtSecretOf(value: unknown, report: Report): FleetDeclaration["jwtSecre
   if (facts.knownDefault) report("jwtSecret", `(${facts.fingerprint}) is ${facts.knownDefault}`, fix);
   else if (facts.length < MIN_JWT_SECRET_LENGTH) report("jwtSecret", `(${facts.fingerprint}) has ${facts.length} characters, fewer than ${MIN_JWT_SECRET_LENGTH}`, fix);
   return { value };
+}
+
+const PIN = /^sha256:([0-9a-f]{8,64})$/;
+
+/**
+ * A shard's pin of the host stack's jwtSecret, normalised to `sha256:<lower-case hex>`; a jwtSecret whose fingerprint
+ * differs is refused here, before anything is declared. The pin is printed only shortened, and a value that is the
+ * jwtSecret itself (a hex secret pasted by mistake) is refused without being quoted.
+ */
+function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration["jwtSecret"], report: Report): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const fix = "give the host stack's jwtSecret fingerprint as sha256:<hex> (at least 8 hex digits), as npm run check -- --stack <host stack> shows it, never the secret itself";
+  const text = typeof value === "string" ? value.trim().toLowerCase() : undefined;
+  const known = jwtSecret && "value" in jwtSecret && !isUnknownValue(jwtSecret.value) ? jwtSecret.value : undefined;
+  if (typeof value === "string" && known !== undefined && (value.trim() === known || text === `sha256:${known.toLowerCase()}`)) {
+    report("hostJwtSecretFingerprint", "holds the jwtSecret itself, not its fingerprint", fix);
+    return undefined;
+  }
+  const match = text === undefined ? null : PIN.exec(text);
+  if (!match) {
+    report("hostJwtSecretFingerprint", "is not a jwtSecret fingerprint", fix);
+    return undefined;
+  }
+  const pin = `sha256:${match[1]}`;
+  if (known !== undefined) {
+    const facts = secretFacts(known);
+    if (!fingerprintMatches(pin, facts.digest)) {
+      report(
+        "hostJwtSecretFingerprint",
+        `(${pinLabel(pin)}) does not match jwtSecret (${facts.fingerprint})`,
+        "set jwtSecret to the fleet's secret (the host's, e.g. from the fleet's Pulumi ESC environment); or, when the host's secret was rotated on purpose, pin the host stack's new fingerprint",
+      );
+      return undefined;
+    }
+  }
+  return pin;
+}
+
+/** A pin as messages show it: at most the 12 hex digits of a fingerprint. */
+export function pinLabel(pin: string): string {
+  return shortFingerprint(pin.replace(/^sha256:/, ""));
 }
 
 function nameOf(value: unknown, key: string, fallback: string, report: Report): string {

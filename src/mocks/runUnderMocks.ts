@@ -33,6 +33,7 @@ export function stackConfigOf(input: FleetConfigInput): StackConfig {
   set("jwtSecret", input.jwtSecret, true);
   set("namespace", input.namespace, false);
   set("configMap", input.configMap, false);
+  set("hostJwtSecretFingerprint", input.hostJwtSecretFingerprint, false);
   return { config, secretKeys };
 }
 

@@ -60,7 +60,7 @@ async function validateArgs(name: string, args: KubeSphereFleetArgs): Promise<Fl
   const stack = pulumi.getStack();
   // A secret computed from a resource not yet created is unknown during preview: plan with the unknown sentinel.
   const jwtSecret = args.jwtSecret === undefined ? undefined : ((await valueOf(pulumi.output(args.jwtSecret))) ?? UNKNOWN_VALUE);
-  const input = { clusters: args.clusters, jwtSecret, namespace: args.namespace, configMap: args.configMap };
+  const input = { clusters: args.clusters, jwtSecret, namespace: args.namespace, configMap: args.configMap, hostJwtSecretFingerprint: args.hostJwtSecretFingerprint };
   const { fleet, errors } = validateFleetConfig(input, { stack, projectRoot: process.cwd(), component: name });
   if (!fleet) throw new pulumi.RunError(`KubeSphereFleet '${name}' has ${errors.length} problem(s); nothing was declared.\n${errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
   return { ...fleet, jwtSecretOrigin: args.jwtSecretOrigin ?? `the jwtSecret argument of KubeSphereFleet '${name}'` };

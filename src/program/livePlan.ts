@@ -1,4 +1,4 @@
-import { ManageMode, hostOf, type FleetDeclaration } from "../config/fleetDeclaration";
+import { ManageMode, type FleetDeclaration } from "../config/fleetDeclaration";
 import type { ClusterPlan, FleetPlan } from "./clusterPlan";
 import { planConfigMap } from "./configMapPlan";
 import { fleetSecret } from "./fleetSecret";
@@ -16,8 +16,7 @@ const CHECK_ONLY_SECRET = "check-only-placeholder-never-declared";
  */
 export function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, LiveCluster>, unreadable: ReadonlySet<string> = new Set()): FleetPlan {
   const errors: string[] = [];
-  const host = hostOf(fleet);
-  const secret = fleet.jwtSecret || !unreadable.has(host.name) ? fleetSecret(fleet, live.get(host.name) ?? {}, errors) : undefined;
+  const secret = fleetSecret(fleet, live, unreadable, errors);
   const plans: ClusterPlan[] = [];
   for (const cluster of fleet.clusters) {
     if (unreadable.has(cluster.name)) continue;

@@ -38,6 +38,7 @@ export function fleetArgs(fleet: FleetDeclaration): KubeSphereFleetArgs {
       ...(c.kubeconfig.context ? { context: c.kubeconfig.context } : {}),
     })),
     ...(fleet.jwtSecret && "value" in fleet.jwtSecret ? { jwtSecret: fleet.jwtSecret.value, jwtSecretOrigin: STACK_SECRET_ORIGIN } : {}),
+    ...(fleet.hostJwtSecretFingerprint ? { hostJwtSecretFingerprint: fleet.hostJwtSecretFingerprint } : {}),
     namespace: fleet.names.namespace,
     configMap: fleet.names.configMap,
     adoptUnparented: true,

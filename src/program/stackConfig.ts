@@ -14,7 +14,7 @@ export function readStackConfig(): FleetConfigInput {
     }
   };
   const text = (key: string): unknown => pulumi.runtime.getConfig(`${PROJECT}:${key}`);
-  return { clusters: value("clusters"), jwtSecret: text("jwtSecret"), namespace: text("namespace"), configMap: text("configMap") };
+  return { clusters: value("clusters"), jwtSecret: text("jwtSecret"), namespace: text("namespace"), configMap: text("configMap"), hostJwtSecretFingerprint: text("hostJwtSecretFingerprint") };
 }
 
 /** The validated fleet, or a `RunError` (no stack trace) listing every problem of the stack config. */

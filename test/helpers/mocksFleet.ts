@@ -36,7 +36,9 @@ export function changed<T extends object>(object: T, edit: (copy: any) => void):
 export function stackInput(stack: string): FleetConfigInput {
   const file = parse(readFileSync(join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
   const value = (key: string): unknown => file.config[`${PROJECT}:${key}`];
-  return { clusters: value("clusters"), jwtSecret: value("jwtSecret"), namespace: value("namespace"), configMap: value("configMap") };
+  const input = { clusters: value("clusters"), jwtSecret: value("jwtSecret"), namespace: value("namespace"), configMap: value("configMap") };
+  const pin = value("hostJwtSecretFingerprint");
+  return pin === undefined ? input : { ...input, hostJwtSecretFingerprint: pin };
 }
 
 /** Objects of `stacks/<stack>/live/<cluster>/*.yaml`, per cluster. */

@@ -76,7 +76,11 @@ test("ksInstaller: true by default on 3.x, false on 4.x, and false is accepted w
 
 const bad: Array<[string, FleetConfigInput, RegExp[]]> = [
   ["no clusters at all", { clusters: undefined }, [/^Stack 'dev': kubesphere-fleet:clusters is not set\. Fix: list the fleet's clusters .*stacks\/Pulumi\.dev\.yaml/]],
-  ["no host", devWith((c) => (c[0].role = "member")), [/^Stack 'dev': kubesphere-fleet:clusters declares no host\. Fix: give exactly one cluster role: host/]],
+  [
+    "no host and no source for the host's secret",
+    devWith((c) => (c[0].role = "member")),
+    [/^Stack 'dev': kubesphere-fleet:clusters declares no host, and the stack does not say where the host's jwtSecret comes from\. Fix: give one cluster role: host; or, .*set jwtSecret .*ESC environment.* pin hostJwtSecretFingerprint/],
+  ],
   ["two hosts", devWith((c) => (c[1].role = "host")), [/kubesphere-fleet:clusters declares 2 hosts \(clusters\[0\] \(host\), clusters\[1\] \(member-1\)\)\. Fix: give exactly one cluster role: host/]],
   ["a duplicate name", devWith((c) => (c[2].name = "member-1")), [/^Stack 'dev', clusters\[2\] \(member-1\): kubesphere-fleet:clusters\[2\]\.name 'member-1' is already the name of clusters\[1\] \(member-1\)\. Fix: give every cluster a unique name/]],
   ["an invalid name", devWith((c) => (c[1].name = "Member_1")), [/clusters\[1\] \(Member_1\): kubesphere-fleet:clusters\[1\]\.name 'Member_1' is not a DNS-1123 label\. Fix: use at most 63 lower-case/]],
@@ -109,7 +113,7 @@ for (const [what, input, expected] of bad) {
 }
 
 test("every problem is reported at once", (t) => {
-  const found = messages(t, devWith((c) => ((c[0].role = "member"), (c[2].manage = "installer"), (c[1].version = "2.1")), { jwtSecret: "short" }));
+  const found = messages(t, devWith((c) => ((c[0].role = "member"), (c[2].manage = "installer"), (c[1].version = "2.1")), { namespace: "Kube Sphere" }));
   t.is(found.length, 4, found.join("\n"));
 });
 
