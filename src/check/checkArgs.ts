@@ -3,13 +3,19 @@ import { parseArgs } from "node:util";
 import { InputError } from "../cli/exitCodes";
 import { DEFAULT_MAX_FILE_MIB, maxFileBytes } from "../input/inputFile";
 import { assertWritableFile } from "../cli/outputPath";
+import { allStacks } from "./stackFile";
 
 export interface CheckArgs {
-  readonly stack: string;
+  /** The stacks to check: one, or a fleet split over several (`--stack` repeated, or `--all-stacks`). */
+  readonly stacks: readonly string[];
+  /** Check the stacks together, with the verdicts across them: `--all-stacks`, or more than one `--stack`. */
+  readonly acrossStacks: boolean;
   /** The folder holding `stacks/` (and Pulumi.yaml); relative kubeconfig paths resolve against it. */
   readonly projectDir: string;
-  /** Snapshot folder; default `stacks/<stack>/live`. */
-  readonly liveDir: string;
+  /** `--live`: the snapshot folder (every cluster's folder, whichever stack declares it); default `stacks/<stack>/live` per stack. */
+  readonly live?: string;
+  /** `--env-file`: what `esc open <env> --format json` printed, for stacks that import an ESC environment. */
+  readonly envFile?: string;
   readonly policyPackConfig?: string;
   readonly json: boolean;
   readonly sarif?: string;
@@ -22,15 +28,21 @@ export interface CheckArgs {
 
 export const MAX_FILE_FLAG = "--max-file-mib";
 
-export const CHECK_USAGE = `Usage: npm run check -- --stack <name> [options]
+export const CHECK_USAGE = `Usage: npm run check -- --stack <name> [--stack <name> …| --all-stacks] [options]
 
 What would \`pulumi up\` change on each cluster, and would \`pulumi preview --policy-pack policies\` let it through?
 No Pulumi CLI, cluster or cloud login needed.
 
 Options:
-  --stack <name>                 the stack: stacks/Pulumi.<name>.yaml (required)
-  --live <dir>                   live snapshot: <dir>/<cluster>/*.yaml (default stacks/<name>/live;
+  --stack <name>                 the stack: stacks/Pulumi.<name>.yaml (required). Repeat it for a fleet split over
+                                 several stacks: each is checked, then the verdicts across them (one host, unique
+                                 cluster names, one jwtSecret, shards' hostJwtSecretFingerprint)
+  --all-stacks                   every stacks/Pulumi.*.yaml, checked together as one fleet
+  --live <dir>                   live snapshot: <dir>/<cluster>/*.yaml (default stacks/<name>/live per stack;
                                  write one with \`npm run audit -- --stack <name> --save <dir>\`)
+  --env-file <file>              what \`esc open <org>/<project>/<env> --format json\` prints, for stacks that import
+                                 a Pulumi ESC environment (environment: in the stack file); its pulumiConfig gives
+                                 the keys the stack file does not set. Without it, such a jwtSecret is unknown
   --policy-pack-config <file>    policy config JSON, as \`pulumi preview --policy-pack-config\` takes it
   --json                         print one JSON document instead of the report
   --sarif <file>                 also write SARIF 2.1.0 for code-scanning UIs
@@ -48,7 +60,9 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
     parsed = parseArgs({
       args: [...argv],
       options: {
-        stack: { type: "string" },
+        stack: { type: "string", multiple: true },
+        "all-stacks": { type: "boolean", default: false },
+        "env-file": { type: "string" },
         live: { type: "string" },
         "policy-pack-config": { type: "string" },
         json: { type: "boolean", default: false },
@@ -67,14 +81,19 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
   }
   const { values } = parsed;
   if (values.help) return "help";
-  if (!values.stack) throw new InputError(`--stack is required.\n\n${CHECK_USAGE}`);
+  const named = values.stack ?? [];
+  if (values["all-stacks"] && named.length > 0) throw new InputError(`--stack and --all-stacks cannot go together.\n\n${CHECK_USAGE}`);
   const projectDir = resolve(values["project-dir"] ?? defaults.projectDir);
+  const stacks = values["all-stacks"] ? allStacks(projectDir) : named;
+  if (stacks.length === 0) throw new InputError(`--stack is required.\n\n${CHECK_USAGE}`);
   // Checked before the run: a typo in an output path must not cost a whole run.
   if (values.sarif) assertWritableFile("--sarif", resolve(values.sarif));
   return {
-    stack: values.stack,
+    stacks,
+    acrossStacks: Boolean(values["all-stacks"]) || stacks.length > 1,
     projectDir,
-    liveDir: resolve(values.live ?? resolve(projectDir, "stacks", values.stack, "live")),
+    ...(values.live ? { live: resolve(values.live) } : {}),
+    ...(values["env-file"] ? { envFile: resolve(values["env-file"]) } : {}),
     ...(values["policy-pack-config"] ? { policyPackConfig: resolve(values["policy-pack-config"]) } : {}),
     json: values.json ?? false,
     ...(values.sarif ? { sarif: resolve(values.sarif) } : {}),
@@ -82,4 +101,9 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
     maxFileBytes: maxFileBytes(values["max-file-mib"], MAX_FILE_FLAG),
     debug: values.debug ?? false,
   };
+}
+
+/** The snapshot folder of a stack's clusters: `--live`, else `stacks/<stack>/live`. */
+export function liveDirOf(args: Pick<CheckArgs, "projectDir" | "live">, stack: string): string {
+  return args.live ?? resolve(args.projectDir, "stacks", stack, "live");
 }

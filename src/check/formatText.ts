@@ -1,3 +1,4 @@
+import type { CrossStackViolation, FleetCheckReport } from "./acrossStacks";
 import { formatRotation } from "./formatRotation";
 import { mandatoryCount, type CheckReport, type Violation } from "./report";
 
@@ -59,11 +60,7 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
       continue;
     }
     lines.push(`  ${name}:`);
-    for (const v of violations) {
-      const level = v.enforcementLevel === "mandatory" ? style.red("mandatory") : style.yellow("advisory ");
-      lines.push(`    ${level} ${v.policy}`);
-      lines.push(`              ${v.message.replace(/\n/g, "\n              ")}`);
-    }
+    lines.push(...formatViolations(violations, style));
   }
   lines.push("");
   const mandatory = mandatoryCount(report);
@@ -74,6 +71,49 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
       : style.green(`No mandatory violations (${advisory} advisory): pulumi preview --policy-pack policies would let this deployment through.`),
   );
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The check of a fleet split over stacks: each stack's report, then the stacks side by side and the verdicts only
+ * the stacks together give, then the verdict over everything.
+ */
+export function formatFleetText(report: FleetCheckReport, style: TextStyle = plain): string {
+  const parts = report.stacks.map((stack) => formatText(stack, style));
+  const lines: string[] = [style.bold(`Across ${report.stacks.length} stacks (${report.stacks.reduce((n, s) => n + s.clusters.length, 0)} clusters)`)];
+  const header = ["STACK", "CLUSTERS", "HOST", "JWTSECRET (desired)", "HOSTJWTSECRETFINGERPRINT"];
+  const rows = report.stacks.map((s) => [
+    s.stack,
+    s.clusters.map((c) => c.name).join(", "),
+    s.clusters.filter((c) => c.role === "host").map((c) => c.name).join(", ") || "-",
+    [...new Set(s.clusters.map((c) => c.jwtSecret.desired))].join(", "),
+    s.hostJwtSecretFingerprint ?? "-",
+  ]);
+  lines.push(...table([header, ...rows]).map((line, i) => (i === 0 ? style.dim(line) : line)));
+  lines.push("");
+  if (report.violations.length === 0) lines.push(`  ${style.green("no violations across stacks")}`);
+  else lines.push(...formatViolations(report.violations, style));
+  lines.push("");
+  const mandatory = fleetMandatoryCount(report);
+  const total = report.violations.length + report.stacks.reduce((n, s) => n + s.violations.length, 0);
+  const advisory = total - mandatory;
+  lines.push(
+    mandatory > 0
+      ? style.red(`${mandatory} mandatory and ${advisory} advisory violation${advisory === 1 ? "" : "s"} over the ${report.stacks.length} stacks: do not deploy them as they are.`)
+      : style.green(`No mandatory violations over the ${report.stacks.length} stacks (${advisory} advisory): neither a stack's own check nor a verdict across them blocks a deployment.`),
+  );
+  return `${parts.join("\n")}\n${lines.join("\n")}\n`;
+}
+
+/** Mandatory violations of every stack and across them. */
+export function fleetMandatoryCount(report: FleetCheckReport): number {
+  return report.stacks.reduce((n, s) => n + mandatoryCount(s), 0) + report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+}
+
+function formatViolations(violations: readonly (Violation | CrossStackViolation)[], style: TextStyle): string[] {
+  return violations.flatMap((v) => {
+    const level = v.enforcementLevel === "mandatory" ? style.red("mandatory") : style.yellow("advisory ");
+    return [`    ${level} ${v.policy}`, `              ${v.message.replace(/\n/g, "\n              ")}`];
+  });
 }
 
 function arrow(live: string, desired: string): string {

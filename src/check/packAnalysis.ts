@@ -12,6 +12,12 @@ export interface PackAnalysisOptions {
   readonly concurrency?: number;
 }
 
+/** Stops a pack, whether or not it started. */
+export async function closePack(pack: Promise<PolicyPackSession>): Promise<void> {
+  const session = await pack.catch(() => undefined);
+  await session?.close();
+}
+
 /**
  * The policy pack's side of a preview, as the engine drives it: `Analyze` for each resource as soon as it is
  * registered (several calls in flight, so the pack works on its own core while the program still runs), then
@@ -55,8 +61,7 @@ export class PackAnalysis {
 
   /** Stops the pack, whether or not it started. Safe to call twice. */
   async close(): Promise<void> {
-    const pack = await this.options.pack.catch(() => undefined);
-    await pack?.close();
+    await closePack(this.options.pack);
   }
 
   private async analyze(resource: ResourceInput): Promise<readonly PolicyDiagnostic[]> {

@@ -4,6 +4,8 @@ import type { Rotation } from "./rotation";
 export interface CheckReport {
   readonly stack: string;
   readonly stackFile: string;
+  /** A shard's pin of the host stack's jwtSecret (`kubesphere-fleet:hostJwtSecretFingerprint`), when the stack sets one. */
+  readonly hostJwtSecretFingerprint?: string;
   /** Present when the update changes the host's jwtSecret: what the rotation does to the fleet. */
   readonly rotation?: Rotation;
   readonly clusters: readonly ClusterPlan[];

@@ -1,6 +1,5 @@
 import { InputError } from "../cli/exitCodes";
 import { POLICY_PACK_DIR } from "../cli/projectDir";
-import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
 import { launchPolicyPack, type PolicyPackSession } from "../engine";
 import { readPolicyPackConfig } from "../input/policyPackConfig";
@@ -8,15 +7,17 @@ import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
 import { KUBERNETES_PROVIDER_TYPE, type RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
-import { isPlainObject } from "../model/lookup";
-import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { readLiveSnapshot } from "./liveSnapshot";
-import { PackAnalysis } from "./packAnalysis";
+import { PackAnalysis, closePack } from "./packAnalysis";
+import { withHostPin } from "./hostPin";
+import { readStackInput, type StackInput } from "./stackInput";
 import { planRotation } from "./rotation";
 import { planCluster, type DeclaredResource } from "./plan";
 import type { CheckReport, Violation } from "./report";
-import { readStackConfig, type FileLimits } from "./stackFile";
-import { EngineResourceBuilder, plainProperties } from "./toEngineResources";
+import type { FileLimits } from "./stackFile";
+import { EngineResourceBuilder, plainProperties, toStackResources } from "./toEngineResources";
+import type { EscEnvironment } from "./escEnvironment";
+import type { StackResource } from "../pack/fleetFromResources";
 
 export interface CheckOptions {
   readonly stack: string;
@@ -35,6 +36,17 @@ export interface CheckOptions {
   readonly fileLimits?: FileLimits;
   /** Progress for large fleets (stderr in the CLI). */
   readonly progress?: (message: string) => void;
+  /** `--env-file`: the opened ESC environment, for the keys a stack file that imports one does not set. */
+  readonly escEnvironment?: EscEnvironment;
+  /** The stack's config, already read and validated (the check across stacks reads every stack first). */
+  readonly input?: StackInput;
+}
+
+/** One stack's check, and what the program declared, as the rules read a stack (for the verdicts across stacks). */
+export interface StackCheck {
+  readonly report: CheckReport;
+  /** Built on demand: a single stack's check never needs it. */
+  declared(): readonly StackResource[];
 }
 
 export const DEFAULT_PACK_DIR = POLICY_PACK_DIR;
@@ -47,36 +59,36 @@ export const DEFAULT_PACK_DIR = POLICY_PACK_DIR;
  * process-global.
  */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  return (await checkStack(options)).report;
+}
+
+/** `runCheck`, with the resources the program declared. */
+export async function checkStack(options: CheckOptions): Promise<StackCheck> {
   const progress = options.progress ?? (() => undefined);
+  const pack = options.pack ?? (await launchPolicyPack(options.packDir ?? DEFAULT_PACK_DIR)).ready;
+  let stack: StackInput;
+  try {
+    stack = options.input ?? readStackInput(options);
+  } catch (error) {
+    await closePack(pack);
+    throw error;
+  }
   const analysis = new PackAnalysis({
-    pack: options.pack ?? (await launchPolicyPack(options.packDir ?? DEFAULT_PACK_DIR)).ready,
-    config: (info) => (options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies, options.fileLimits) : {}),
+    pack,
+    config: (info) => withHostPin(options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies, options.fileLimits) : {}, info.policies, stack.fleet.hostJwtSecretFingerprint, options.stack),
     progress,
   });
   try {
-    return await checkWith(analysis, options, progress);
+    return await checkWith(analysis, stack, options, progress);
   } finally {
     await analysis.close();
   }
 }
 
-async function checkWith(analysis: PackAnalysis, options: CheckOptions, progress: (message: string) => void): Promise<CheckReport> {
+async function checkWith(analysis: PackAnalysis, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
   const limits = options.fileLimits ?? {};
-  const stackConfig = readStackConfig(options.projectDir, options.stack, options.env ?? process.env, limits);
-  const notes: string[] = [];
-  // A secure value not decrypted here is a preview unknown to the program and the pack: never a false verdict.
-  const input = unknownForSecure(stackConfig.values) as Record<string, unknown>;
-  if (stackConfig.undecrypted.length > 0) {
-    notes.push(
-      `${stackConfig.undecrypted.join(", ")} ${stackConfig.undecrypted.length === 1 ? "is a secure value" : "are secure values"} that could not be decrypted ` +
-        `(${stackConfig.undecryptedReason}); what depends on ${stackConfig.undecrypted.length === 1 ? "it" : "them"} is shown as unknown and not compared.`,
-    );
-  }
-  const validation = validateFleetConfig(input as FleetConfigInput, { stack: options.stack, projectRoot: options.projectDir, limits });
-  if (!validation.fleet) {
-    throw new InputError(`${stackConfig.file} has ${validation.errors.length} problem(s):\n${validation.errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
-  }
-  const fleet = validation.fleet;
+  const { stackConfig, input, fleet } = stack;
+  const notes = [...stack.notes];
   const live = readLiveSnapshot(options.liveDir, limits);
   const missing = fleet.clusters.filter((c) => !live.has(c.name)).map((c) => c.name);
   if (missing.length > 0) {
@@ -90,7 +102,7 @@ async function checkWith(analysis: PackAnalysis, options: CheckOptions, progress
   const engine = new EngineResourceBuilder(options.stack);
   const run = await runFleetUnderMocks({
     stack: options.stack,
-    config: stackConfigOf(input as FleetConfigInput),
+    config: stackConfigOf(input),
     objects: live,
     projectRoot: options.projectDir,
     preview: true,
@@ -116,14 +128,16 @@ async function checkWith(analysis: PackAnalysis, options: CheckOptions, progress
 
   const clusters = planFleet(fleet, live, run.resources, notes);
   const rotation = planRotation(fleet, clusters, live);
-  return {
+  const report: CheckReport = {
     stack: options.stack,
     stackFile: stackConfig.file,
+    ...(fleet.hostJwtSecretFingerprint ? { hostJwtSecretFingerprint: fleet.hostJwtSecretFingerprint } : {}),
     ...(rotation ? { rotation } : {}),
     clusters,
     violations: dedupe(violations),
     notes,
   };
+  return { report, declared: () => toStackResources(run.resources, options.stack) };
 }
 
 function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly KubernetesObject[]>, recorded: readonly RecordedResource[], notes: string[]): CheckReport["clusters"] {
@@ -144,16 +158,6 @@ function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly K
     }
     return planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, byCluster.get(cluster.name) ?? [], objects, fleet.names);
   });
-}
-
-/** The config with every `{ secure: … }` left undecrypted replaced by Pulumi's unknown. */
-function unknownForSecure(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unknownForSecure);
-  if (isPlainObject(value)) {
-    if (typeof value["secure"] === "string" && Object.keys(value).length === 1) return UNKNOWN_VALUE;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownForSecure(v)]));
-  }
-  return value;
 }
 
 function dedupe(violations: Violation[]): Violation[] {

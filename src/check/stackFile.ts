@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../cli/exitCodes";
 import { readYamlDocuments } from "../input/boundedYaml";
@@ -21,10 +21,26 @@ export interface StackConfig {
   readonly undecrypted: readonly string[];
   /** Why the undecrypted values could not be read, when there are any. */
   readonly undecryptedReason?: string;
+  /** The Pulumi ESC environments the stack imports (`environment:`), whose `pulumiConfig` the CLI adds to its config. */
+  readonly environments: readonly string[];
 }
 
 export function stackFilePath(projectDir: string, stack: string): string {
   return join(projectDir, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+/** Every stack of `stacks/` (`stacks/Pulumi.<name>.yaml`), sorted; bad input when there is none. */
+export function allStacks(projectDir: string): string[] {
+  const dir = join(projectDir, "stacks");
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    throw new InputError(`--all-stacks: ${dir} cannot be read. Fix: run in the project, or give --project-dir.`);
+  }
+  const stacks = files.flatMap((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+  if (stacks.length === 0) throw new InputError(`--all-stacks: ${dir} holds no Pulumi.<stack>.yaml. Fix: create a stack with \`pulumi stack init <name>\`, or give --stack.`);
+  return stacks;
 }
 
 /** The size limit of the files a run reads, and how the user raises it. */
@@ -42,10 +58,11 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
   const documents = readYamlDocuments(readInputFile(file, { label, ...limits }), label, file);
   if (documents.length > 1) throw new InputError(`${label} ${file} holds ${documents.length} YAML documents; a stack file is one.`);
   const document = documents[0];
-  const root = (document ?? {}) as { config?: unknown; encryptionsalt?: unknown; secretsprovider?: unknown };
+  const root = (document ?? {}) as { config?: unknown; encryptionsalt?: unknown; secretsprovider?: unknown; environment?: unknown };
   if (root.config !== undefined && (typeof root.config !== "object" || root.config === null || Array.isArray(root.config))) {
     throw new InputError(`stack '${stack}': ${file}: 'config' must be a mapping of '${PROJECT}:<key>' to values.`);
   }
+  const environments = environmentsOf(root.environment, `stack '${stack}': ${file}`);
   const { crypter, reason } = crypterFor(root, env, limits);
   const values: Record<string, unknown> = {};
   const secretKeys: string[] = [];
@@ -73,7 +90,20 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
     values[key] = resolve(raw, fullKey);
     if (secret) secretKeys.push(key);
   }
-  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}) };
+  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}), environments };
+}
+
+/**
+ * The ESC environments a stack file imports: `environment:` as a list of names (`<project>/<env>`, optionally
+ * `@<version>`), or the older `environment: {imports: [...]}`.
+ */
+function environmentsOf(value: unknown, where: string): string[] {
+  if (value === undefined || value === null) return [];
+  const list = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { imports?: unknown }).imports : value;
+  if (!Array.isArray(list) || !list.every((e) => typeof e === "string" && e.trim() !== "")) {
+    throw new InputError(`${where}: 'environment' must be a list of Pulumi ESC environment names, e.g. environment: [acme/kubesphere-fleet]. Fix: list the environments the stack imports.`);
+  }
+  return list.map((e: string) => e.trim());
 }
 
 function isSecure(value: unknown): value is { secure: string } {

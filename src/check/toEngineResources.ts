@@ -4,6 +4,7 @@ import { PROJECT } from "../config/fleetDeclaration";
 import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { secret, type ProviderInput, type ResourceInput } from "../engine";
+import type { StackResource } from "../pack/fleetFromResources";
 
 /** The declared resources in the engine's wire form, and which cluster each URN belongs to. */
 export interface EngineResources {
@@ -23,13 +24,17 @@ export class EngineResourceBuilder {
   readonly clusterOfUrn = new Map<string, string>();
   private readonly providers = new Map<string, ProviderInput>();
 
-  constructor(private readonly stack: string) {}
+  /** `wrapSecrets: false`: inputs that were secrets stay plain, as the rules read them in this process (`fleetFromResources`). */
+  constructor(
+    private readonly stack: string,
+    private readonly wrapSecrets = true,
+  ) {}
 
   /** The resource in wire form, or `undefined` for a `.get` read. */
   add(r: RecordedResource): ResourceInput | undefined {
     if (r.read) return undefined;
     const urn = urnOf(r, this.stack);
-    const properties = wireProperties(r);
+    const properties = wireProperties(r, this.wrapSecrets);
     let provider: ProviderInput | undefined;
     if (r.type === KUBERNETES_PROVIDER_TYPE) {
       this.providers.set(r.name, { type: r.type, name: r.name, urn, properties });
@@ -45,10 +50,21 @@ export class EngineResourceBuilder {
 }
 
 /** Every declared resource of a finished run in wire form (see `EngineResourceBuilder`). */
-export function toEngineResources(recorded: readonly RecordedResource[], stack: string): EngineResources {
-  const builder = new EngineResourceBuilder(stack);
+export function toEngineResources(recorded: readonly RecordedResource[], stack: string, wrapSecrets = true): EngineResources {
+  const builder = new EngineResourceBuilder(stack, wrapSecrets);
   for (const r of recorded) builder.add(r);
   return builder;
+}
+
+/** Every declared resource of a finished run as the rules read a stack (`fleetFromResources`): plain inputs, engine URNs. */
+export function toStackResources(recorded: readonly RecordedResource[], stack: string): StackResource[] {
+  return toEngineResources(recorded, stack, false).resources.map(({ properties, provider, type, name, urn }) => ({
+    type: type ?? "",
+    name,
+    urn: urn ?? "",
+    props: { ...properties },
+    ...(provider ? { provider: { type: provider.type ?? "", name: provider.name, urn: provider.urn ?? "", props: { ...provider.properties } } } : {}),
+  }));
 }
 
 /** The URN the engine gives a recorded resource: its type qualified by its parent's (a component's child). */

@@ -1,8 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CHECK_USAGE, MAX_FILE_FLAG, parseCheckArgs } from "../check/checkArgs";
-import { formatText, textStyle } from "../check/formatText";
-import { mandatoryCount } from "../check/report";
+import type { FleetCheckReport } from "../check/acrossStacks";
+import { CHECK_USAGE, MAX_FILE_FLAG, liveDirOf, parseCheckArgs } from "../check/checkArgs";
+import { readEscEnvironment } from "../check/escEnvironment";
+import { fleetMandatoryCount, formatFleetText, formatText, textStyle } from "../check/formatText";
+import { mandatoryCount, type CheckReport } from "../check/report";
 import { launchPolicyPack } from "../engine/policyPack";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "./projectDir";
@@ -18,24 +20,23 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     const progress = (message: string) => {
       if (!args.json || io.stderr.isTTY) io.stderr.write(`${message}\n`);
     };
+    const fileLimits = { maxBytes: args.maxFileBytes, raiseWith: `${MAX_FILE_FLAG} <MiB>` };
+    const escEnvironment = args.envFile ? readEscEnvironment(args.envFile, fileLimits) : undefined;
+    const common = { ...args, env: io.env, progress, packDir: POLICY_PACK_DIR, fileLimits, ...(escEnvironment ? { escEnvironment } : {}) };
+    if (args.acrossStacks) {
+      const { runFleetCheck } = require("../check/fleetCheck") as typeof import("../check/fleetCheck");
+      const report = await runFleetCheck({ ...common, stacks: args.stacks, liveDirOf: (stack) => liveDirOf(args, stack) });
+      if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
+      io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatFleetText(report, textStyle(args.colour)));
+      return fleetMandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
+    }
+    const stack = args.stacks[0]!;
     // The pack process loads its SDK for about a second: spawn it before this process loads the Pulumi SDK and the
     // program (required only now), so both load at once on two cores. runCheck stops it.
     const { ready: pack } = await launchPolicyPack(POLICY_PACK_DIR);
     const { runCheck } = require("../check/runCheck") as typeof import("../check/runCheck");
-    const report = await runCheck({
-      ...args,
-      env: io.env,
-      progress,
-      packDir: POLICY_PACK_DIR,
-      pack,
-      fileLimits: { maxBytes: args.maxFileBytes, raiseWith: `${MAX_FILE_FLAG} <MiB>` },
-    });
-    if (args.sarif) {
-      const { toSarif } = require("../check/sarif") as typeof import("../check/sarif");
-      const { allRules } = require("../rules") as typeof import("../rules");
-      const version = (require(join(PROJECT_DIR, "package.json")) as { version: string }).version;
-      writeOutput("--sarif", args.sarif, `${JSON.stringify(toSarif(report, allRules(), { projectDir: args.projectDir, toolVersion: version }), null, 2)}\n`);
-    }
+    const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), pack });
+    if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
     return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
   } catch (error) {
@@ -46,6 +47,15 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     io.stderr.write(`error: the check failed unexpectedly: ${unexpected(error, argv.includes("--debug"))}\n`);
     return ExitCode.violation;
   }
+}
+
+/** SARIF 2.1.0 of one stack's check or of a check across stacks, with every rule's description. */
+function writeSarif(path: string, report: CheckReport | FleetCheckReport, projectDir: string): void {
+  const { toSarif } = require("../check/sarif") as typeof import("../check/sarif");
+  const { allRules } = require("../rules") as typeof import("../rules");
+  const { CROSS_STACK_RULES } = require("../check/acrossStacks") as typeof import("../check/acrossStacks");
+  const version = (require(join(PROJECT_DIR, "package.json")) as { version: string }).version;
+  writeOutput("--sarif", path, `${JSON.stringify(toSarif(report, [...allRules(), ...CROSS_STACK_RULES], { projectDir, toolVersion: version }), null, 2)}\n`);
 }
 
 /** An output written after the run; a failure now (disk full, folder removed meanwhile) is still bad input, exit 2. */

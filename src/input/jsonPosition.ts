@@ -106,3 +106,13 @@ export function scanJson(text: string): { readonly offsets: Map<string, number> 
   ws();
   return i < text.length ? { errorOffset: i } : { offsets };
 }
+
+/** `JSON.parse`, or where the text stops being JSON: never Node's message, which quotes the text. */
+export function parseJson(text: string): { readonly value: unknown } | { readonly error: TextPosition } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    const scanned = scanJson(text);
+    return { error: positionAt(text, "errorOffset" in scanned ? scanned.errorOffset : text.length) };
+  }
+}

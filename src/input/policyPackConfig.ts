@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject } from "ajv";
 import { InputError } from "../cli/exitCodes";
 import type { PolicyConfigInput, PolicyDescription } from "../engine";
 import { readInputFile, type InputFileOptions } from "./inputFile";
-import { positionAt, scanJson } from "./jsonPosition";
+import { parseJson, positionAt, scanJson } from "./jsonPosition";
 import { namesDifferBetweenPolicies } from "./policyConfigNames";
 
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
@@ -17,14 +17,11 @@ const FLAG = "--policy-pack-config";
 export function readPolicyPackConfig(file: string, policies: readonly PolicyDescription[], limits: Pick<InputFileOptions, "maxBytes" | "raiseWith"> = {}): Record<string, PolicyConfigInput> {
   const text = readInputFile(file, { label: FLAG, ...limits });
   const fail = (what: string, fix: string): InputError => new InputError(`${FLAG} ${file}: ${what}. Fix: ${fix}.`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    const scanned = scanJson(text);
-    const at = positionAt(text, "errorOffset" in scanned ? scanned.errorOffset : text.length);
-    throw fail(`not valid JSON at line ${at.line}, column ${at.column}`, "write a JSON object keyed by policy name, as pulumi preview --policy-pack-config takes it");
+  const parsed = parseJson(text);
+  if ("error" in parsed) {
+    throw fail(`not valid JSON at line ${parsed.error.line}, column ${parsed.error.column}`, "write a JSON object keyed by policy name, as pulumi preview --policy-pack-config takes it");
   }
+  const raw = parsed.value;
   const scanned = scanJson(text);
   const offsets = "offsets" in scanned ? scanned.offsets : new Map<string, number>();
   const position = (pointer: string): string | undefined => {

@@ -1,0 +1,47 @@
+import { InputError } from "../cli/exitCodes";
+import { PROJECT } from "../config/fleetDeclaration";
+import { readInputFile } from "../input/inputFile";
+import { parseJson } from "../input/jsonPosition";
+import { isPlainObject } from "../model/lookup";
+import type { FileLimits } from "./stackFile";
+
+export const ENV_FILE_FLAG = "--env-file";
+
+/** An opened Pulumi ESC environment, as `esc open <org>/<project>/<env> --format json` prints it. */
+export interface EscEnvironment {
+  readonly file: string;
+  /** This project's config keys (without the `kubesphere-fleet:` prefix) → values, in clear: never printed. */
+  readonly pulumiConfig: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Reads `--env-file`: the JSON `esc open … --format json` (or `pulumi env open … --format json`) prints, whose
+ * `pulumiConfig` holds the stack config the environment gives every stack that imports it. Keys of this project are
+ * taken as Pulumi takes them: `kubesphere-fleet:<key>`, or a bare `<key>` (a key without a namespace belongs to the
+ * project); keys of other namespaces (`aws:region`) are not ours. Errors name the file and the position, never its
+ * text: it holds secrets in clear.
+ */
+export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEnvironment {
+  const text = readInputFile(file, { label: ENV_FILE_FLAG, ...limits });
+  const fail = (what: string, fix: string) => new InputError(`${ENV_FILE_FLAG} ${file} ${what}. Fix: ${fix}.`);
+  const howToMake = "write it with: esc open <org>/<project>/<environment> --format json > env.json (or pulumi env open … --format json)";
+  const parsed = parseJson(text);
+  if ("error" in parsed) throw fail(`is not ESC JSON: not valid JSON at line ${parsed.error.line}, column ${parsed.error.column}`, howToMake);
+  const root = parsed.value;
+  if (!isPlainObject(root)) throw fail("is not ESC JSON: not a JSON object", howToMake);
+  const config = root["pulumiConfig"];
+  if (config === undefined) {
+    const detailed = "exprs" in root || "properties" in root;
+    throw fail(
+      detailed ? "is the detailed form (exprs, properties), not the environment's values" : "has no pulumiConfig: the environment gives a stack no config",
+      detailed ? "open it with --format json, not --format detailed" : `give the environment a pulumiConfig block with ${PROJECT}:jwtSecret (and any other ${PROJECT} keys), then ${howToMake}`,
+    );
+  }
+  if (!isPlainObject(config)) throw fail("is not ESC JSON: pulumiConfig is not a mapping of config keys to values", howToMake);
+  const pulumiConfig: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(`${PROJECT}:`)) pulumiConfig[key.slice(PROJECT.length + 1)] = value;
+    else if (!key.includes(":") && !(key in pulumiConfig)) pulumiConfig[key] = value;
+  }
+  return { file, pulumiConfig };
+}

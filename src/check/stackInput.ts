@@ -1,0 +1,102 @@
+import { InputError } from "../cli/exitCodes";
+import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
+import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
+import { isPlainObject } from "../model/lookup";
+import { UNKNOWN_VALUE } from "../model/unknownValue";
+import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
+import { readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
+
+/** A stack's config as the check runs it: read, validated, with what could not be known here. */
+export interface StackInput {
+  readonly stackConfig: StackConfig;
+  /** The config the program gets: secure values not decrypted here are Pulumi's unknown. */
+  readonly input: FleetConfigInput;
+  readonly fleet: FleetDeclaration;
+  /** What could not be compared, and why. */
+  readonly notes: readonly string[];
+}
+
+export interface StackInputOptions {
+  readonly stack: string;
+  readonly projectDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly fileLimits?: FileLimits;
+  /** `--env-file`: the opened ESC environment the stack imports, for the keys its stack file does not set. */
+  readonly escEnvironment?: EscEnvironment;
+}
+
+/** The config keys of this project's program. */
+const FLEET_KEYS = ["clusters", "jwtSecret", "hostJwtSecretFingerprint", "namespace", "configMap"] as const;
+
+/** Reads and validates `stacks/Pulumi.<stack>.yaml`; bad input is an `InputError` listing every problem. */
+export function readStackInput(options: StackInputOptions): StackInput {
+  const limits = options.fileLimits ?? {};
+  const stackConfig = readStackConfig(options.projectDir, options.stack, options.env ?? process.env, limits);
+  const notes: string[] = [];
+  const { values, fromEnvironment } = withEnvironment(stackConfig, options.escEnvironment, notes);
+  // A secure value not decrypted here is a preview unknown to the program and the pack: never a false verdict.
+  const input = unknownForSecure(values) as FleetConfigInput;
+  if (stackConfig.undecrypted.length > 0) {
+    const one = stackConfig.undecrypted.length === 1;
+    notes.push(
+      `${stackConfig.undecrypted.join(", ")} ${one ? "is a secure value" : "are secure values"} that could not be decrypted ` +
+        `(${stackConfig.undecryptedReason}); what depends on ${one ? "it" : "them"} is shown as unknown and not compared.`,
+    );
+  }
+  const validation = validateFleetConfig(input, { stack: options.stack, projectRoot: options.projectDir, limits });
+  if (!validation.fleet) {
+    const from = fromEnvironment.length > 0 ? ` (${fromEnvironment.map((k) => `${PROJECT}:${k}`).join(", ")} from ${ENV_FILE_FLAG} ${options.escEnvironment!.file})` : "";
+    throw new InputError(`${stackConfig.file}${from} has ${validation.errors.length} problem(s):\n${validation.errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+  }
+  return { stackConfig, input, fleet: validation.fleet, notes };
+}
+
+/**
+ * The stack's config as `pulumi up` gets it: the stack file's values over the `pulumiConfig` of the ESC environments
+ * it imports. The check cannot open an environment: with `--env-file` it takes that file's values; without, a
+ * jwtSecret the stack file lacks is unknown (as in a preview: advisory, never a false verdict), and clusters it lacks
+ * are bad input, since nothing can be checked without them.
+ */
+function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
+  const values: Record<string, unknown> = { ...stackConfig.values };
+  const names = stackConfig.environments.join(", ");
+  const absent = FLEET_KEYS.filter((key) => values[key] === undefined);
+  const keys = (list: readonly string[]) => list.map((k) => `${PROJECT}:${k}`).join(", ");
+  if (stackConfig.environments.length === 0) {
+    if (esc) notes.push(`${ENV_FILE_FLAG} ${esc.file} is not used for stack '${stackConfig.stack}': its stack file imports no ESC environment, so pulumi up would not get those values.`);
+    return { values, fromEnvironment: [] };
+  }
+  if (esc) {
+    const fromEnvironment = absent.filter((key) => esc.pulumiConfig[key] !== undefined);
+    for (const key of fromEnvironment) values[key] = esc.pulumiConfig[key];
+    if (fromEnvironment.length > 0) notes.push(`${keys(fromEnvironment)} from ${ENV_FILE_FLAG} ${esc.file} (ESC environment ${names}); the stack file's own values win over it, as in pulumi up.`);
+    return { values, fromEnvironment };
+  }
+  const open = `esc open ${stackConfig.environments[stackConfig.environments.length - 1]} --format json > env.json`;
+  if (absent.includes("clusters")) {
+    throw new InputError(
+      `stack '${stackConfig.stack}': ${stackConfig.file} has no ${PROJECT}:clusters and imports ESC environment ${names}, which may hold them; the check cannot open an environment. ` +
+        `Fix: pass ${ENV_FILE_FLAG} env.json, written with: ${open}; or list the clusters in the stack file.`,
+    );
+  }
+  if (absent.includes("jwtSecret")) {
+    values["jwtSecret"] = UNKNOWN_VALUE;
+    notes.push(
+      `${PROJECT}:jwtSecret is not in the stack file and may come from ESC environment ${names}, which the check cannot open: it is shown as unknown and not compared. ` +
+        `To check with it, pass ${ENV_FILE_FLAG} env.json, written with: ${open}.`,
+    );
+  }
+  const others = absent.filter((key) => key !== "jwtSecret" && key !== "clusters");
+  if (others.length > 0) notes.push(`${keys(others)} may also come from ESC environment ${names}; the check uses the stack file and the defaults for them.`);
+  return { values, fromEnvironment: [] };
+}
+
+/** The config with every `{ secure: … }` left undecrypted replaced by Pulumi's unknown. */
+function unknownForSecure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unknownForSecure);
+  if (isPlainObject(value)) {
+    if (typeof value["secure"] === "string" && Object.keys(value).length === 1) return UNKNOWN_VALUE;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownForSecure(v)]));
+  }
+  return value;
+}
