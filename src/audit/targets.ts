@@ -4,6 +4,7 @@ import { delimiter, dirname, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { InputError } from "../cli/exitCodes";
 import { readStackConfig, type FileLimits } from "../check/stackFile";
+import { withEnvironment } from "../check/stackInput";
 import { formatConfigError, validateFleetConfig } from "../config/validateFleetConfig";
 import type { ClusterRole } from "../model/fleet";
 import type { KubeSphereNames } from "../model/kubernetesObjects";
@@ -15,6 +16,8 @@ import { kubeconfigReader } from "./kubeconfigReader";
 export interface AuditPlan {
   readonly targets: readonly AuditTarget[];
   readonly names: KubeSphereNames;
+  /** A shard's `hostJwtSecretFingerprint`: its clusters' live secrets are compared with it (the host is in another stack). */
+  readonly expectedJwtSecretFingerprint?: string;
 }
 
 /**
@@ -23,7 +26,9 @@ export interface AuditPlan {
  */
 export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.ProcessEnv, limits: FileLimits = {}): AuditPlan {
   const config = readStackConfig(projectDir, stack, env, limits);
-  const validation = validateFleetConfig(config.values, { stack, projectRoot: projectDir, limits });
+  // A jwtSecret from the ESC environment the stack imports is not needed to read the clusters: present, not known here.
+  const { values } = withEnvironment(config, undefined, []);
+  const validation = validateFleetConfig(values, { stack, projectRoot: projectDir, limits });
   if (!validation.fleet) throw new InputError(validation.errors.map(formatConfigError).join("\n"));
   const fleet = validation.fleet;
   const targets = fleet.clusters.map((cluster): AuditTarget => {
@@ -43,7 +48,7 @@ export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.
     assertReferencedFiles(kubeConfigOfCluster, source, limits);
     return target(kubeConfigOfCluster, cluster.name, source, { role: cluster.role as ClusterRole, version: cluster.version });
   });
-  return { targets, names: fleet.names };
+  return { targets, names: fleet.names, ...(fleet.hostJwtSecretFingerprint ? { expectedJwtSecretFingerprint: fleet.hostJwtSecretFingerprint } : {}) };
 }
 
 /**

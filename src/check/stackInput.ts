@@ -57,7 +57,7 @@ export function readStackInput(options: StackInputOptions): StackInput {
  * jwtSecret the stack file lacks is unknown (as in a preview: advisory, never a false verdict), and clusters it lacks
  * are bad input, since nothing can be checked without them.
  */
-function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
+export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
   const values: Record<string, unknown> = { ...stackConfig.values };
   const names = stackConfig.environments.join(", ");
   const absent = FLEET_KEYS.filter((key) => values[key] === undefined);
@@ -76,7 +76,7 @@ function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefin
   if (absent.includes("clusters")) {
     throw new InputError(
       `stack '${stackConfig.stack}': ${stackConfig.file} has no ${PROJECT}:clusters and imports ESC environment ${names}, which may hold them; the check cannot open an environment. ` +
-        `Fix: pass ${ENV_FILE_FLAG} env.json, written with: ${open}; or list the clusters in the stack file.`,
+        `Fix: list the clusters in the stack file, or give npm run check ${ENV_FILE_FLAG} env.json, written with: ${open}.`,
     );
   }
   if (absent.includes("jwtSecret")) {

@@ -24,7 +24,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     names: plan.names,
     timeoutMs: args.timeoutMs,
     concurrency: args.concurrency,
-    rules: { now, certificateExpiryWindowDays: args.expiryWindowDays },
+    rules: { now, certificateExpiryWindowDays: args.expiryWindowDays, ...(plan.expectedJwtSecretFingerprint ? { expectedJwtSecretFingerprint: plan.expectedJwtSecretFingerprint } : {}) },
   });
   const saved = args.save ? save(args.save, audit) : undefined;
   if (args.openmetrics && !metricsProblem) metricsProblem = writeMetrics(args.openmetrics, audit, now);

@@ -8,7 +8,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { run as runInProcess } from "../../src/cli/audit";
+import { secretFacts } from "../../src/model/secretFacts";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
+import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { forbiddenStrings, PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34Host, v41Member, type CliRun, type LiveFleet } from "./liveFleet";
 
 let ca: CertificateAuthority;
@@ -38,6 +40,19 @@ test.before(async () => {
       { name: "edge-1", role: "member", version: "4.1", kubeconfig: { content: { secure: "v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB" } } },
     ]),
   );
+  // Shards: members only, the jwtSecret from an ESC environment, the host stack's fingerprint pinned (right, and wrong).
+  for (const [name, pin] of [["shard", secretFacts(FIXTURE_JWT_SECRET).fingerprint], ["shard-wrong", secretFacts("anotherFleetsJwtSecretCCCCCCCCCCCCCC").fingerprint]]) {
+    writeFileSync(
+      join(projectDir, "stacks", `Pulumi.${name}.yaml`),
+      stringify({
+        environment: ["acme/kubesphere-fleet"],
+        config: {
+          "kubesphere-fleet:hostJwtSecretFingerprint": pin,
+          "kubesphere-fleet:clusters": [{ name: "edge-1", role: "member", version: "4.1", kubeconfig: { path: fleet.kubeconfigs["member-1"], context: "member-1" } }],
+        },
+      }),
+    );
+  }
   writeFileSync(join(fleet.dir, "broken.kubeconfig"), "apiVersion: v1\nusers:\n- name: x\n  user:\n    token: tokenValueThatMustNotLeak\n   bad: [\n");
 });
 
@@ -70,6 +85,15 @@ test("--stack audits the stack's clusters under their stack names, each with its
   );
   t.true(audit.clusters[1]!.kubeconfig.includes(fleet.kubeconfigs["member-1"]!), "the source names the file");
   for (const forbidden of forbiddenStrings()) t.false(run.stdout.includes(forbidden));
+});
+
+test("a shard (members only, secret from ESC) is audited against the host stack's pinned fingerprint", async (t) => {
+  const [right, wrong] = await Promise.all([audit([...PATIENT_TIMEOUT_ARGS, "--stack", "shard", "--project-dir", projectDir]), audit([...PATIENT_TIMEOUT_ARGS, "--stack", "shard-wrong", "--project-dir", projectDir, "--json"])]);
+  t.is(right.code, 0, right.stdout + right.stderr);
+  t.is(wrong.code, 1, wrong.stderr);
+  const pinned = secretFacts("anotherFleetsJwtSecretCCCCCCCCCCCCCC").fingerprint;
+  t.regex(wrong.stdout, new RegExp(`Cluster 'edge-1' jwtSecret \\(ConfigMap kubesphere-system/kubesphere-config[^)]*\\) is ${secretFacts(FIXTURE_JWT_SECRET).fingerprint}; the fleet's expected jwtSecret \\(policy config\\) is ${pinned}`));
+  for (const run of [right, wrong]) for (const forbidden of forbiddenStrings()) t.false(run.stdout.includes(forbidden) || run.stderr.includes(forbidden));
 });
 
 test("a stack whose kubeconfig content is encrypted and cannot be decrypted is bad input naming the cluster and the fix", async (t) => {

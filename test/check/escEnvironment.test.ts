@@ -95,7 +95,7 @@ test("clusters that may come from the environment, or an environment that is not
   const noClusters = project(t, "environment:\n  - acme/kubesphere-fleet\nconfig:\n  kubesphere-fleet:hostJwtSecretFingerprint: sha256:890eaf2b1028\n");
   t.throws(() => readStackInput({ stack: "shard", projectDir: noClusters }), {
     instanceOf: InputError,
-    message: /has no kubesphere-fleet:clusters and imports ESC environment acme\/kubesphere-fleet, which may hold them; the check cannot open an environment\. Fix: pass --env-file env\.json, written with: esc open acme\/kubesphere-fleet --format json > env\.json/,
+    message: /has no kubesphere-fleet:clusters and imports ESC environment acme\/kubesphere-fleet, which may hold them; the check cannot open an environment\. Fix: list the clusters in the stack file, or give npm run check --env-file env\.json, written with: esc open acme\/kubesphere-fleet --format json > env\.json/,
   });
   const clustersFromEnv = readEscEnvironment(
     envFile(t, { pulumiConfig: { "kubesphere-fleet:clusters": [{ name: "eu-2", role: "member", version: "4.1", kubeconfig: { path: "kubeconfigs/member-2.yaml" } }], "kubesphere-fleet:jwtSecret": FIXTURE_JWT_SECRET } }),
