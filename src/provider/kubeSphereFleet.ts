@@ -34,6 +34,8 @@ export interface KubeSphereFleetArgs {
   clusters: KubeSphereFleetCluster[];
   /** The fleet's jwtSecret (at least 32 characters), e.g. from stack config fed by a Pulumi ESC environment. Kept secret everywhere. Absent: adopt the host's current one. */
   jwtSecret?: pulumi.Input<string>;
+  /** In a stack whose host lives in another stack (a shard of members): the host stack's jwtSecret fingerprint, `sha256:<hex>`. A jwtSecret with another fingerprint is refused before any patch. */
+  hostJwtSecretFingerprint?: string;
   /** For rebranded distributions; default `kubesphere-system`. */
   namespace?: string;
   /** For rebranded distributions; default `kubesphere-config`. */

@@ -58,7 +58,7 @@ test("GetSchema names the package after the repository, at its version, as GetPl
 
 test("the inputs: clusters (each with name, role, version, manage, ksInstaller, provider or kubeconfig, context), jwtSecret, namespace, configMap", (t) => {
   const component = schema.resources[TOKEN]!;
-  t.deepEqual(Object.keys(component.inputProperties).sort(), ["clusters", "configMap", "jwtSecret", "jwtSecretOrigin", "namespace"]);
+  t.deepEqual(Object.keys(component.inputProperties).sort(), ["clusters", "configMap", "hostJwtSecretFingerprint", "jwtSecret", "jwtSecretOrigin", "namespace"]);
   t.deepEqual(component.requiredInputs, ["clusters"]);
   t.like(component.inputProperties["clusters"], { type: "array", items: { $ref: `#/types/${CLUSTER}` } });
   for (const key of ["namespace", "configMap", "jwtSecret"]) t.is(component.inputProperties[key]!.type, "string", key);
