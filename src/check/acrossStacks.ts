@@ -66,7 +66,13 @@ export const CROSS_STACK_RULES: ReadonlyArray<Pick<Rule, "id" | "description" | 
  */
 export function verdictsAcrossStacks(stacks: readonly FleetStack[], now = new Date()): CrossStackViolation[] {
   const stacksOf = new Map<string, string[]>();
-  for (const { stack, fleet } of stacks) for (const cluster of fleet.clusters) stacksOf.set(cluster.name, [...(stacksOf.get(cluster.name) ?? []), stack]);
+  const keysOf = new Map<string, string[]>();
+  for (const { stack, fleet } of stacks) {
+    for (const cluster of fleet.clusters) {
+      stacksOf.set(cluster.name, [...(stacksOf.get(cluster.name) ?? []), stack]);
+      keysOf.set(cluster.name, [...(keysOf.get(cluster.name) ?? []), `'${stack}' (${PROJECT}:${cluster.label.split(" ")[0]}.name)`]);
+    }
+  }
   const involved = (clusters: readonly string[]): string[] => [...new Set(clusters.flatMap((c) => stacksOf.get(c) ?? []))];
   const violations: CrossStackViolation[] = [];
 
@@ -77,7 +83,7 @@ export function verdictsAcrossStacks(stacks: readonly FleetStack[], now = new Da
       enforcementLevel: "mandatory",
       stack: owners,
       cluster,
-      message: `Cluster name '${cluster}' is declared by stacks ${quoted(owners)}; each cluster of the fleet is declared once, in one stack. Rename one, or remove it from all but one stack.`,
+      message: `Cluster name '${cluster}' is declared by stacks ${keysOf.get(cluster)!.join(", ")}; each cluster of the fleet is declared once, in one stack. Rename one, or remove it from all but one stack.`,
     });
   }
 

@@ -114,7 +114,7 @@ test("two hosts across stacks and a cluster name declared twice: exit 1, each na
   const run = await runCli("check", ["--project-dir", dir, "--all-stacks", "--env-file", join(dir, "env.json")]);
   t.is(run.code, 1, run.stderr);
   t.regex(run.stdout, /mandatory +kubesphere-fleet-disallow-multiple-hosts\n +Stacks 'members-us', 'host-eu': The fleet has 2 host clusters \('host', 'us-1'\); it needs exactly one\./);
-  t.regex(run.stdout, /mandatory +kubesphere-fleet-cross-stack-unique-cluster-names\n +Cluster name 'eu-1' is declared by stacks 'host-eu', 'members-eu'/);
+  t.regex(run.stdout, /mandatory +kubesphere-fleet-cross-stack-unique-cluster-names\n +Cluster name 'eu-1' is declared by stacks 'host-eu' \(kubesphere-fleet:clusters\[1\]\.name\), 'members-eu' \(kubesphere-fleet:clusters\[1\]\.name\); each cluster of the fleet is declared once/);
   t.regex(run.stdout, /^\d+ mandatory and \d+ advisory violations? over the 3 stacks: do not deploy them as they are\.$/m);
   assertNoSecret(t, run);
 });
