@@ -1,11 +1,10 @@
 import { InputError } from "../cli/exitCodes";
-import { launchPolicyPack, type PolicyPackSession } from "../engine";
 import { verdictsAcrossStacks, type FleetCheckReport, type FleetStack } from "./acrossStacks";
-import { closePack } from "./packAnalysis";
+import { AnalysisThread } from "./analysisThread";
 import { DEFAULT_PACK_DIR, checkStack, type CheckOptions } from "./runCheck";
 import { readStackInput, type StackInput } from "./stackInput";
 
-export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir" | "pack" | "input"> {
+export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir" | "analysis" | "input"> {
   /** The fleet's stacks, each `stacks/Pulumi.<name>.yaml`. */
   readonly stacks: readonly string[];
   /** The snapshot folder of a stack's clusters. */
@@ -35,19 +34,19 @@ export async function runFleetCheck(options: FleetCheckOptions): Promise<FleetCh
   if (problems.length > 0) throw new InputError(`${problems.length} of ${stacks.length} stacks have bad input; nothing was checked.\n${problems.join("\n")}`);
 
   const packDir = options.packDir ?? DEFAULT_PACK_DIR;
-  const launch = (): Promise<PolicyPackSession> => launchPolicyPack(packDir).then((launched) => launched.ready);
+  const launch = (): AnalysisThread => new AnalysisThread(packDir, options.progress);
   const checked: FleetStack[] = [];
   const reports: FleetCheckReport["stacks"][number][] = [];
-  let next: Promise<PolicyPackSession> | undefined = launch();
+  let next: AnalysisThread | undefined = launch();
   try {
     for (const [i, input] of inputs.entries()) {
       const stack = stacks[i]!;
-      const pack = next!;
+      const analysis = next!;
       next = i + 1 < inputs.length ? launch() : undefined;
       options.progress?.(`Stack '${stack}' (${i + 1} of ${stacks.length})…`);
       let result;
       try {
-        result = await checkStack({ ...options, stack, liveDir: options.liveDirOf(stack), pack, input });
+        result = await checkStack({ ...options, stack, liveDir: options.liveDirOf(stack), analysis, input });
       } catch (error) {
         if (error instanceof InputError) throw new InputError(`stack '${stack}': ${error.message}`);
         throw error;
@@ -56,7 +55,7 @@ export async function runFleetCheck(options: FleetCheckOptions): Promise<FleetCh
       checked.push({ stack, fleet: input.fleet, declared: result.declared() });
     }
   } finally {
-    if (next) await closePack(next);
+    if (next) await next.close();
   }
   return { stacks: reports, violations: verdictsAcrossStacks(checked) };
 }

@@ -6,8 +6,11 @@ export const ANALYZE_CONCURRENCY = 16;
 export interface PackAnalysisOptions {
   /** The pack, possibly still starting. The analysis owns it: `close()` stops it. */
   readonly pack: Promise<PolicyPackSession>;
-  /** The policy config to send once the pack says which policies it has; may throw (bad `--policy-pack-config`). */
-  readonly config: (info: PackInfo) => Readonly<Record<string, PolicyConfigInput>>;
+  /**
+   * The policy config to send once the pack says which policies it has (no `Analyze` goes out before); may throw or
+   * reject (bad `--policy-pack-config`), and may wait (for the stack's config, read meanwhile).
+   */
+  readonly config: (info: PackInfo) => Readonly<Record<string, PolicyConfigInput>> | Promise<Readonly<Record<string, PolicyConfigInput>>>;
   readonly progress?: (message: string) => void;
   readonly concurrency?: number;
 }
@@ -36,7 +39,7 @@ export class PackAnalysis {
     this.concurrency = options.concurrency ?? ANALYZE_CONCURRENCY;
     this.ready = options.pack.then(async (pack) => {
       const info = await pack.getAnalyzerInfo();
-      await pack.configure(options.config(info));
+      await pack.configure(await options.config(info));
       return pack;
     });
     // Failures surface from `finish()`; until then (the program may fail first) they must not crash the process.

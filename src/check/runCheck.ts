@@ -1,15 +1,12 @@
 import { InputError } from "../cli/exitCodes";
 import { POLICY_PACK_DIR } from "../cli/projectDir";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
-import { launchPolicyPack, type PolicyPackSession } from "../engine";
-import { readPolicyPackConfig } from "../input/policyPackConfig";
 import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
 import { KUBERNETES_PROVIDER_TYPE, type RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
 import { readLiveSnapshot } from "./liveSnapshot";
-import { PackAnalysis, closePack } from "./packAnalysis";
-import { withHostPin } from "./hostPin";
+import { AnalysisThread } from "./analysisThread";
 import { readStackInput, type StackInput } from "./stackInput";
 import { planRotation } from "./rotation";
 import { planCluster, type DeclaredResource } from "./plan";
@@ -27,10 +24,11 @@ export interface CheckOptions {
   /** The policy pack to run; default `<repo>/policies`. */
   readonly packDir?: string;
   /**
-   * The pack of `packDir`, already spawned (`launchPolicyPack(…).ready`): the CLI spawns it before it loads the
-   * Pulumi SDK. `runCheck` stops it when done. Default: `runCheck` spawns it first thing.
+   * The pack's side, already started for `packDir` (an `AnalysisThread`, not yet configured): the CLI starts it before
+   * it loads the Pulumi SDK, so the pack loads its own SDK meanwhile. `runCheck` closes it when done.
+   * Default: `runCheck` starts one first thing.
    */
-  readonly pack?: Promise<PolicyPackSession>;
+  readonly analysis?: AnalysisThread;
   readonly env?: NodeJS.ProcessEnv;
   /** The size limit of every file read (default 8 MiB each) and how the user raises it. */
   readonly fileLimits?: FileLimits;
@@ -55,8 +53,8 @@ export const DEFAULT_PACK_DIR = POLICY_PACK_DIR;
  * The offline check: the program under Pulumi's mock runtime with the stack's config, reads answered from the live
  * snapshot, and every declared resource through the policy pack over the engine protocol, as a preview does:
  * `Analyze` as each resource registers, then `AnalyzeStack`. The pack process starts first and loads its SDK while
- * this one runs the program. Throws `InputError` for bad input. Runs the program once: Pulumi's mocks are
- * process-global.
+ * this one runs the program; a thread of its own talks to it (`AnalysisThread`). Throws `InputError` for bad input.
+ * Runs the program once: Pulumi's mocks are process-global.
  */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   return (await checkStack(options)).report;
@@ -65,18 +63,19 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
 /** `runCheck`, with the resources the program declared. */
 export async function checkStack(options: CheckOptions): Promise<StackCheck> {
   const progress = options.progress ?? (() => undefined);
-  const pack = options.pack ?? (await launchPolicyPack(options.packDir ?? DEFAULT_PACK_DIR)).ready;
+  const analysis = options.analysis ?? new AnalysisThread(options.packDir ?? DEFAULT_PACK_DIR, progress);
   let stack: StackInput;
   try {
     stack = options.input ?? readStackInput(options);
   } catch (error) {
-    await closePack(pack);
+    await analysis.close();
     throw error;
   }
-  const analysis = new PackAnalysis({
-    pack,
-    config: (info) => withHostPin(options.policyPackConfig ? readPolicyPackConfig(options.policyPackConfig, info.policies, options.fileLimits) : {}, info.policies, stack.fleet.hostJwtSecretFingerprint, options.stack),
-    progress,
+  analysis.configure({
+    stack: options.stack,
+    ...(options.policyPackConfig ? { policyPackConfig: options.policyPackConfig } : {}),
+    ...(options.fileLimits ? { fileLimits: options.fileLimits } : {}),
+    ...(stack.fleet.hostJwtSecretFingerprint ? { hostPin: stack.fleet.hostJwtSecretFingerprint } : {}),
   });
   try {
     return await checkWith(analysis, stack, options, progress);
@@ -85,7 +84,7 @@ export async function checkStack(options: CheckOptions): Promise<StackCheck> {
   }
 }
 
-async function checkWith(analysis: PackAnalysis, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
+async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
   const limits = options.fileLimits ?? {};
   const { stackConfig, input, fleet } = stack;
   const notes = [...stack.notes];

@@ -5,7 +5,7 @@ import { CHECK_USAGE, MAX_FILE_FLAG, liveDirOf, parseCheckArgs } from "../check/
 import { readEscEnvironment } from "../check/escEnvironment";
 import { fleetMandatoryCount, formatFleetText, formatText, textStyle } from "../check/formatText";
 import { mandatoryCount, type CheckReport } from "../check/report";
-import { launchPolicyPack } from "../engine/policyPack";
+import { AnalysisThread } from "../check/analysisThread";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "./projectDir";
 
@@ -31,11 +31,11 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       return fleetMandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
     }
     const stack = args.stacks[0]!;
-    // The pack process loads its SDK for about a second: spawn it before this process loads the Pulumi SDK and the
-    // program (required only now), so both load at once on two cores. runCheck stops it.
-    const { ready: pack } = await launchPolicyPack(POLICY_PACK_DIR);
+    // The pack process loads its SDK for about a second: spawn it (from its own thread) before this process loads the
+    // Pulumi SDK and the program (required only now), so both load at once on two cores. runCheck stops it.
+    const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
     const { runCheck } = require("../check/runCheck") as typeof import("../check/runCheck");
-    const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), pack });
+    const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), analysis });
     if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
     return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;

@@ -3,11 +3,12 @@
  * AnalyzeStack. Against the compiled pack (`npm run build`), compared with one call at a time on the same pack.
  */
 import test from "ava";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../../src/cli/exitCodes";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "../../src/cli/projectDir";
+import { AnalysisThread } from "../../src/check/analysisThread";
 import { PackAnalysis } from "../../src/check/packAnalysis";
 import { launchPolicyPack, startPolicyPack, type PolicyDiagnostic } from "../../src/engine";
 import { wireResources } from "../helpers/wireStack";
@@ -24,18 +25,23 @@ function stackWithFindings() {
 
 const key = (d: PolicyDiagnostic) => `${d.policyName} ${d.urn} ${d.message}`;
 
-test("concurrent Analyze calls give the diagnostics of one call at a time, in the same order, then the stack's", async (t) => {
-  const resources = stackWithFindings();
+/** The reference: Analyze of each resource, one call at a time, then AnalyzeStack, on a fresh pack. */
+async function oneCallAtATime(resources: ReturnType<typeof stackWithFindings>): Promise<PolicyDiagnostic[]> {
   const reference = await startPolicyPack(POLICY_PACK_DIR);
-  let expected: PolicyDiagnostic[];
   try {
     await reference.configure();
-    expected = [];
+    const expected: PolicyDiagnostic[] = [];
     for (const resource of resources) expected.push(...(await reference.analyze(resource)).diagnostics);
     expected.push(...(await reference.analyzeStack(resources)).diagnostics);
+    return expected;
   } finally {
     await reference.close();
   }
+}
+
+test("concurrent Analyze calls give the diagnostics of one call at a time, in the same order, then the stack's", async (t) => {
+  const resources = stackWithFindings();
+  const expected = await oneCallAtATime(resources);
   t.true(expected.length >= 3, `the stack has findings to order: ${expected.map(key).join("; ")}`);
 
   const analysis = new PackAnalysis({ pack: (await launchPolicyPack(POLICY_PACK_DIR)).ready, config: () => ({}), concurrency: 3 });
@@ -70,4 +76,42 @@ test("bad policy config surfaces from finish() with its own error, and the pack 
   await t.throwsAsync(analysis.finish(), { instanceOf: InputError, message: /'nope' is not a policy of this pack\. Known: kubesphere-/ });
   await analysis.close();
   await t.notThrowsAsync(analysis.close(), "a second close is harmless");
+});
+
+test("on its own thread (AnalysisThread, as the check runs it) the diagnostics are those of one call at a time", async (t) => {
+  const resources = stackWithFindings();
+  const expected = await oneCallAtATime(resources);
+  const analysis = new AnalysisThread(POLICY_PACK_DIR);
+  analysis.configure({ stack: "dev" });
+  try {
+    for (const resource of resources) analysis.add(resource);
+    t.deepEqual((await analysis.finish()).map(key), expected.map(key));
+  } finally {
+    await analysis.close();
+  }
+  await t.notThrowsAsync(analysis.close(), "a second close is harmless");
+});
+
+test("on its own thread, a bad --policy-pack-config surfaces from finish() as the InputError it is, and a pack that cannot start as its failure", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ksf-thread-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, "config.json");
+  writeFileSync(config, JSON.stringify({ nope: "advisory" }));
+  const badConfig = new AnalysisThread(POLICY_PACK_DIR);
+  badConfig.configure({ stack: "dev", policyPackConfig: config });
+  badConfig.add(stackWithFindings()[0]!);
+  await t.throwsAsync(badConfig.finish(), { instanceOf: InputError, message: /config\.json: 'nope' \(line 1, column \d+\) is not a policy of this pack/ });
+  await badConfig.close();
+
+  const unbuilt = join(dir, "unbuilt");
+  mkdirSync(unbuilt);
+  writeFileSync(join(unbuilt, "package.json"), JSON.stringify({ name: "unbuilt", main: "bin/index.js" }));
+  writeFileSync(join(unbuilt, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+  symlinkSync(join(PROJECT_DIR, "node_modules"), join(unbuilt, "node_modules"), "dir");
+  const notStarted = new AnalysisThread(unbuilt);
+  notStarted.configure({ stack: "dev" });
+  notStarted.add(stackWithFindings()[0]!);
+  const error = await t.throwsAsync(notStarted.finish(), { message: /Policy pack did not start/ });
+  t.false(error instanceof InputError, "a pack that does not start is not the user's input");
+  await t.notThrowsAsync(notStarted.close());
 });

@@ -1,0 +1,47 @@
+/**
+ * The analysis thread (see `AnalysisThread`): spawns the pack, configures it from the settings the check sends,
+ * runs `PackAnalysis` over the resources it sends, and answers `finish` with the diagnostics or the failure.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { InputError } from "../cli/exitCodes";
+import { launchPolicyPack } from "../engine/policyPack";
+import { readPolicyPackConfig } from "../input/policyPackConfig";
+import type { AnalysisSettings, FromAnalysisThread, ToAnalysisThread } from "./analysisThread";
+import { withHostPin } from "./hostPin";
+import { PackAnalysis } from "./packAnalysis";
+
+const port = parentPort!;
+const { packDir } = workerData as { packDir: string };
+const reply = (message: FromAnalysisThread): void => port.postMessage(message);
+
+let configured!: (settings: AnalysisSettings) => void;
+const settings = new Promise<AnalysisSettings>((resolve) => (configured = resolve));
+
+const analysis = new PackAnalysis({
+  pack: launchPolicyPack(packDir).then((launched) => launched.ready),
+  config: async (info) => {
+    const { stack, policyPackConfig, fileLimits, hostPin } = await settings;
+    return withHostPin(policyPackConfig ? readPolicyPackConfig(policyPackConfig, info.policies, fileLimits) : {}, info.policies, hostPin, stack);
+  },
+  progress: (message) => reply({ kind: "progress", message }),
+});
+
+port.on("message", (message: ToAnalysisThread) => {
+  switch (message.kind) {
+    case "configure":
+      configured(message.settings);
+      break;
+    case "add":
+      analysis.add(message.resource);
+      break;
+    case "finish":
+      analysis.finish().then(
+        (diagnostics) => reply({ kind: "finished", diagnostics }),
+        (error: unknown) => reply({ kind: "failed", message: error instanceof Error ? error.message : String(error), inputError: error instanceof InputError }),
+      );
+      break;
+    case "close":
+      void analysis.close().then(() => reply({ kind: "closed" }));
+      break;
+  }
+});
