@@ -4,7 +4,7 @@ import type { KubeSphereFleetArgs } from "../component/kubeSphereFleet";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
 import { formatConfigError, validateFleetConfig } from "../config/validateFleetConfig";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
-import { declareConfigPatches, declareInstallerObservation, declareRestart } from "./declareFleet";
+import { declareConfigPatches, declareInstallerObservation, declareRestarts } from "./declareFleet";
 import type { ClusterSummary } from "./clusterPlan";
 import type { LiveCluster } from "./liveCluster";
 import { planFleet } from "./livePlan";
@@ -49,9 +49,9 @@ export async function declareFleet(parent: pulumi.ComponentResource, name: strin
   const configPatches = plan.plans.flatMap((p) => declareConfigPatches(p, providers.get(p.cluster.name)!, fleet.names, children));
   for (const clusterPlan of plan.plans) {
     declareInstallerObservation(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, children);
-    declareRestart(clusterPlan, providers.get(clusterPlan.cluster.name)!, fleet.names, children, configPatches);
     clusters[clusterPlan.cluster.name] = clusterPlan.summary;
   }
+  await declareRestarts(plan.plans, (p) => providers.get(p.cluster.name)!, fleet.names, children, configPatches);
   return { clusters, jwtSecretSource: plan.jwtSecretSource };
 }
 
