@@ -1,8 +1,7 @@
 import { FleetRole, PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
-import { pinLabel } from "../config/validateFleetConfig";
 import { roleOf } from "../model/clusterView";
 import { ClusterRole, type ClusterView, type FleetView } from "../model/fleet";
-import { fingerprintMatches, shortFingerprint } from "../model/secretFacts";
+import { fingerprintMatches, pinLabel, shortFingerprint } from "../model/secretFacts";
 import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
 import { RuleScope, Severity, allRules, decidedBy, defaultRuleOptions, type Finding, type Rule } from "../rules";
 import type { CheckReport } from "./report";

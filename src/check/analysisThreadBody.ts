@@ -5,7 +5,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../cli/exitCodes";
 import { launchPolicyPack } from "../engine/policyPack";
-import { readPolicyPackConfig } from "../input/policyPackConfig";
 import type { AnalysisSettings, FromAnalysisThread, ToAnalysisThread } from "./analysisThread";
 import { withHostPin } from "./hostPin";
 import { PackAnalysis } from "./packAnalysis";
@@ -21,6 +20,8 @@ const analysis = new PackAnalysis({
   pack: launchPolicyPack(packDir).then((launched) => launched.ready),
   config: async (info) => {
     const { stack, policyPackConfig, fileLimits, hostPin } = await settings;
+    // Required only now (it loads ajv): the pack is spawned first.
+    const { readPolicyPackConfig } = require("../input/policyPackConfig") as typeof import("../input/policyPackConfig");
     return withHostPin(policyPackConfig ? readPolicyPackConfig(policyPackConfig, info.policies, fileLimits) : {}, info.policies, hostPin, stack);
   },
   progress: (message) => reply({ kind: "progress", message }),

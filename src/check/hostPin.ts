@@ -1,6 +1,6 @@
 import { InputError } from "../cli/exitCodes";
 import { PROJECT } from "../config/fleetDeclaration";
-import { pinLabel } from "../config/validateFleetConfig";
+import { pinLabel } from "../model/secretFacts";
 import type { PolicyConfigInput, PolicyDescription } from "../engine";
 
 const EXPECTED = "expectedJwtSecretFingerprint";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
-import { MIN_JWT_SECRET_LENGTH, fingerprintMatches, secretFacts, shortFingerprint } from "../model/secretFacts";
+import { MIN_JWT_SECRET_LENGTH, fingerprintMatches, pinLabel, secretFacts } from "../model/secretFacts";
 import { isUnknownValue } from "../model/unknownValue";
 import {
   FleetRole,
@@ -367,10 +367,6 @@ function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration[
   return pin;
 }
 
-/** A pin as messages show it: at most the 12 hex digits of a fingerprint. */
-export function pinLabel(pin: string): string {
-  return shortFingerprint(pin.replace(/^sha256:/, ""));
-}
 
 function nameOf(value: unknown, key: string, fallback: string, report: Report): string {
   if (value === undefined || value === null) return fallback;

@@ -35,6 +35,11 @@ export function shortFingerprint(digest: string): string {
   return `sha256:${digest.slice(0, 12)}`;
 }
 
+/** A pin as messages show it: at most the 12 hex digits of a fingerprint. */
+export function pinLabel(pin: string): string {
+  return shortFingerprint(pin.replace(/^sha256:/, ""));
+}
+
 export function secretFacts(plaintext: string): SecretFacts {
   const digest = sha256Hex(plaintext);
   const knownDefault = KNOWN_DEFAULTS.get(digest) ?? repetitiveValue(plaintext);

@@ -1,9 +1,8 @@
 import { ManageMode, PROJECT, hostOf, type ClusterDeclaration, type FleetDeclaration } from "../config/fleetDeclaration";
-import { pinLabel } from "../config/validateFleetConfig";
 import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import { AUTH_PATHS, KUBESPHERE_CONFIG_KEY, layoutOf, parseKubesphereYaml } from "../model/kubesphereConfig";
 import { lookup } from "../model/lookup";
-import { MIN_JWT_SECRET_LENGTH, fingerprintMatches, secretFacts } from "../model/secretFacts";
+import { MIN_JWT_SECRET_LENGTH, fingerprintMatches, pinLabel, secretFacts } from "../model/secretFacts";
 import { kubesphereSecretText } from "../model/kubesphereSecret";
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { kubesphereYamlOf, type LiveCluster } from "./liveCluster";
