@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { GetSchemaRequest, type GetSchemaResponse } from "@pulumi/pulumi/proto/provider_pb";
+import { GetSchemaRequest, type ConstructRequest, type ConstructResponse, type GetSchemaResponse } from "@pulumi/pulumi/proto/provider_pb";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { startEngineStub, type EngineLogEntry } from "./engineStub";
 import { pluginOutput, sdkCommandPath, stopProcess, unaryCall } from "./pluginProcess";
@@ -29,6 +29,8 @@ export interface ComponentProviderSession {
   getSchema(): Promise<Record<string, unknown>>;
   /** `GetPluginInfo`: the version the provider reports. */
   getPluginVersion(): Promise<string>;
+  /** `Construct`: the engine asks the provider to build a component, whose resources it registers with `request`'s monitor. */
+  construct(request: ConstructRequest): Promise<ConstructResponse>;
   /** Closes the client, stops the provider process and the stub engine. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function startComponentProvider(pluginDir: string, options: StartCo
     async getPluginVersion() {
       return (await call<Empty, PluginInfo>(client.getPluginInfo, new Empty())).getVersion();
     },
+    construct: (request) => call<ConstructRequest, ConstructResponse>(client.construct, request),
     async close() {
       if (closed) return;
       closed = true;

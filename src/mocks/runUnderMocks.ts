@@ -117,7 +117,8 @@ export async function installMocks(mocks: FleetMocks, project: string, stack: st
   Object.assign(store, features);
 }
 
-class RecordingMonitor extends MockMonitor {
+/** A mock monitor that also tells the fleet mocks what each request said beyond its inputs (parent, secrets, options). */
+export class RecordingMonitor extends MockMonitor {
   constructor(private readonly fleetMocks: FleetMocks) {
     super(fleetMocks);
   }

@@ -2,7 +2,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KUBESPHERE_FLEET_TYPE, type KubeSphereFleetArgs as FleetArgs } from "../component/kubeSphereFleet";
 import type { FleetRole, ManageMode } from "../config/fleetDeclaration";
-import { declareFleet } from "../program/fleetProgram";
+import { declareFleet, type FleetOutputs } from "../program/fleetProgram";
+
+export { KUBESPHERE_FLEET_TYPE };
+import { valueOf } from "../program/readLive";
 
 // `KubeSphereFleet` as the Pulumi component package serves it to Python, Go, YAML, … programs. The SDK's analyzer
 // builds the package schema from this file's TypeScript types, so they are the ones it understands: mutable arrays,
@@ -65,6 +68,13 @@ export const SECRET_INPUTS = {
   "kubesphere-fleet:index:KubeSphereFleetCluster": ["kubeconfig"],
 } as const satisfies Record<string, readonly string[]>;
 
+const declarations = new WeakMap<KubeSphereFleet, Promise<FleetOutputs>>();
+
+/** Resolves when `fleet` is declared; rejects with the `RunError` that names every problem, and then nothing was patched. */
+export function declaredFleet(fleet: KubeSphereFleet): Promise<FleetOutputs> {
+  return declarations.get(fleet)!;
+}
+
 /**
  * A KubeSphere fleet's authentication settings on every cluster, from one secret: a patch per cluster (ClusterConfiguration
  * ks-installer, or kubesphere-config and a ks-apiserver restart where the version needs one), each a child of this
@@ -82,13 +92,29 @@ export class KubeSphereFleet extends pulumi.ComponentResource {
     super(KUBESPHERE_FLEET_TYPE, name, {}, opts);
     // Only `version` differs in type (a string here, KubeSphereVersion there); declareFleet validates it and every
     // other arg at run time, as args from another language need anyway.
-    const declared = declareFleet(this, name, args as unknown as FleetArgs);
-    // A fleet that cannot be declared rejects these outputs, so Construct fails with the fleet's one message.
-    this.clusters = pulumi.output(declared.then((o) => o.clusters));
-    this.jwtSecretSource = pulumi.output(declared.then((o) => o.jwtSecretSource));
+    const declared = listOfClusters(args.clusters).then((clusters) => declareFleet(this, name, { ...args, clusters } as unknown as FleetArgs));
+    declarations.set(this, declared);
+    // Outputs that never reject: a rejected Output leaves rejected promises inside it that nothing awaits, which the
+    // provider would report as unhandled, with their stack traces. The failure reaches the engine as the failed
+    // Construct, which awaits `declaredFleet`.
+    const settled = declared.catch((): FleetOutputs => ({ clusters: {}, jwtSecretSource: "none" }));
+    this.clusters = pulumi.output(settled.then((o) => o.clusters));
+    this.jwtSecretSource = pulumi.output(settled.then((o) => o.jwtSecretSource));
     declared.then(
       (o) => this.registerOutputs({ clusters: o.clusters, jwtSecretSource: o.jwtSecretSource }),
       () => undefined,
     );
   }
+}
+
+/**
+ * The clusters as a list. Construct passes a kubeconfig output inside `clusters` as an output when the caller's SDK
+ * sends output values; one that does not sends the whole list as one secret value, which arrives as an Output: then
+ * the list is read from it and every kubeconfig made a secret again.
+ */
+async function listOfClusters(clusters: unknown): Promise<unknown> {
+  if (!pulumi.Output.isInstance(clusters)) return clusters;
+  const list: unknown = await valueOf(clusters);
+  if (!Array.isArray(list)) return list;
+  return list.map((c: unknown) => (c !== null && typeof c === "object" && "kubeconfig" in c && c.kubeconfig !== undefined ? { ...c, kubeconfig: pulumi.secret(c.kubeconfig) } : c));
 }

@@ -2,15 +2,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { KubeSphereFleet, SECRET_INPUTS } from "./kubeSphereFleet";
+// The schema analyzer reads the imports breadth first from provider/index.ts and analyzes the first class named
+// KubeSphereFleet it meets: this module imports ./kubeSphereFleet and not the TypeScript component's module.
+import { KUBESPHERE_FLEET_TYPE, KubeSphereFleet, SECRET_INPUTS, declaredFleet, type KubeSphereFleetArgs } from "./kubeSphereFleet";
 import { completeSchema } from "./packageSchema";
 
 /** The package name: the first part of every type token, and the name of the SDK `pulumi package add` generates. */
 export const PACKAGE_NAME = "kubesphere-fleet";
 
 /**
- * The component package's provider: the SDK's `ComponentProvider` (schema from the component's TypeScript types,
- * `Construct` by class name) with the schema completed by `completeSchema`. `pluginDir` holds PulumiPlugin.yaml,
+ * The component package's provider: the schema of the SDK's `ComponentProvider` (from the component's TypeScript
+ * types), completed by `completeSchema`, and `Construct` of KubeSphereFleet. `pluginDir` holds PulumiPlugin.yaml,
  * package.json and the tsconfig.json the analyzer reads; the version is the repository's.
  */
 export function kubeSphereFleetProvider(pluginDir: string): provider.Provider {
@@ -20,13 +22,21 @@ export function kubeSphereFleetProvider(pluginDir: string): provider.Provider {
   return {
     version,
     getSchema: () => (schema ??= components.getSchema().then((json) => completeSchema(json, SECRET_INPUTS))),
-    construct: (name, type, inputs, options) => components.construct(name, type, inputs, options),
+    // The SDK's construct would return the outputs at once; this one first waits for the fleet, so a fleet that
+    // cannot be declared fails Construct with its one message (the engine shows it) and nothing is patched.
+    async construct(name, type, inputs, options) {
+      if (type !== KUBESPHERE_FLEET_TYPE) throw new Error(`Package ${PACKAGE_NAME} has no resource type '${type}'; it has ${KUBESPHERE_FLEET_TYPE}.`);
+      const fleet = new KubeSphereFleet(name, inputs as KubeSphereFleetArgs, options);
+      await declaredFleet(fleet);
+      return { urn: fleet.urn, state: { clusters: fleet.clusters, jwtSecretSource: fleet.jwtSecretSource } };
+    },
   };
 }
 
 /**
  * Serves the provider over gRPC and prints its port, as the engine expects of a plugin. This is what
- * `componentProviderHost` does, with the completed schema: it has no hook for one.
+ * `componentProviderHost` does, with the completed schema and a Construct that waits for the fleet: it has no hook
+ * for either.
  */
 export function serve(pluginDir: string, args: string[]): Promise<void> {
   return provider.main(kubeSphereFleetProvider(pluginDir), args);
