@@ -1,6 +1,7 @@
 import { InputError } from "../cli/exitCodes";
 import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
+import { problemList } from "../config/problemList";
 import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
@@ -46,7 +47,7 @@ export function readStackInput(options: StackInputOptions): StackInput {
   const validation = validateFleetConfig(input, { stack: options.stack, projectRoot: options.projectDir, limits });
   if (!validation.fleet) {
     const from = fromEnvironment.length > 0 ? ` (${fromEnvironment.map((k) => `${PROJECT}:${k}`).join(", ")} from ${ENV_FILE_FLAG} ${options.escEnvironment!.file})` : "";
-    throw new InputError(`${stackConfig.file}${from} has ${validation.errors.length} problem(s):\n${validation.errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+    throw new InputError(problemList(`${stackConfig.file}${from} has ${validation.errors.length} problem(s):`, validation.errors.map(formatConfigError)));
   }
   return { stackConfig, input, fleet: validation.fleet, notes };
 }

@@ -15,10 +15,28 @@ export interface KubeconfigProblem {
 }
 
 /**
+ * The largest kubeconfig read. A real one is a few KiB (a cluster, a user, a context, certificates of ~2 KiB each);
+ * one kept in a Kubernetes Secret or a ConfigMap cannot exceed 1 MiB. Parsing tens of MiB took gigabytes.
+ */
+export const MAX_KUBECONFIG_BYTES = 1024 * 1024;
+
+/** A kubeconfig over `MAX_KUBECONFIG_BYTES`, as a problem naming its size and the bound; undefined otherwise. */
+export function kubeconfigSizeProblem(content: string): KubeconfigProblem | undefined {
+  // UTF-8 is at most 3 bytes per UTF-16 unit here: only measure what might be over the bound.
+  if (content.length * 3 <= MAX_KUBECONFIG_BYTES) return undefined;
+  const bytes = Buffer.byteLength(content);
+  if (bytes <= MAX_KUBECONFIG_BYTES) return undefined;
+  const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+  return { message: `is ${mib(bytes)}; the bound is ${mib(MAX_KUBECONFIG_BYTES)}`, fix: "pass the cluster's own kubeconfig (a few KiB: one cluster, user and context), not a bundle or another file" };
+}
+
+/**
  * Whether kubeconfig text parses and has the context to use (`context`, else its current-context). Messages name
  * contexts, never the content: a parser's own message quotes the failing lines, which may hold a key or token.
  */
 export function checkKubeconfig(content: string, context: string | undefined): KubeconfigProblem | undefined {
+  const tooLarge = kubeconfigSizeProblem(content);
+  if (tooLarge) return tooLarge;
   let config: KubeconfigContexts;
   try {
     config = readContexts(content);

@@ -213,7 +213,7 @@ function connectionOf(entry: Record<string, unknown>, at: string, fail: Report):
 }
 
 /** `clusters[1] (member-1)`, or `clusters[1]` when the entry has no name. */
-function labelOf(entry: Record<string, unknown>, index: number): string {
+export function labelOf(entry: Record<string, unknown>, index: number): string {
   const name = entry["name"];
   return typeof name === "string" && name !== "" ? `clusters[${index}] (${name})` : `clusters[${index}]`;
 }

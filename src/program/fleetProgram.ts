@@ -2,7 +2,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeSphereFleetArgs } from "../component/kubeSphereFleet";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
-import { formatConfigError, validateFleetConfig } from "../config/validateFleetConfig";
+import { problemList } from "../config/problemList";
+import { kubeconfigSizeProblem } from "../config/kubeconfigCheck";
+import { formatConfigError, labelOf, validateFleetConfig, type ConfigError } from "../config/validateFleetConfig";
+import { isPlainObject } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { declareConfigPatches, declareInstallerObservation, declareRestarts } from "./declareFleet";
 import type { ClusterSummary } from "./clusterPlan";
@@ -42,7 +45,7 @@ export async function declareFleet(parent: pulumi.ComponentResource, name: strin
   const plan = planFleet(fleet, live, unreadable);
   const errors = [...readErrors, ...plan.errors];
   if (errors.length) {
-    throw new pulumi.RunError(`The fleet cannot be declared (${errors.length} problem(s)); no patch was declared.\n${errors.map((e) => `- ${e}`).join("\n")}`);
+    throw new pulumi.RunError(problemList(`The fleet cannot be declared (${errors.length} problem(s)); no patch was declared.`, errors));
   }
   const clusters: Record<string, ClusterSummary> = {};
   // Every cluster's config first, then the restarts, each after the config patches of the whole fleet.
@@ -61,9 +64,30 @@ async function validateArgs(name: string, args: KubeSphereFleetArgs): Promise<Fl
   // A secret computed from a resource not yet created is unknown during preview: plan with the unknown sentinel.
   const jwtSecret = args.jwtSecret === undefined ? undefined : ((await valueOf(pulumi.output(args.jwtSecret))) ?? UNKNOWN_VALUE);
   const input = { clusters: args.clusters, jwtSecret, namespace: args.namespace, configMap: args.configMap, hostJwtSecretFingerprint: args.hostJwtSecretFingerprint };
-  const { fleet, errors } = validateFleetConfig(input, { stack, projectRoot: process.cwd(), component: name });
-  if (!fleet) throw new pulumi.RunError(`KubeSphereFleet '${name}' has ${errors.length} problem(s); nothing was declared.\n${errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+  const validation = validateFleetConfig(input, { stack, projectRoot: process.cwd(), component: name });
+  const errors = [...validation.errors, ...(await kubeconfigOutputProblems(args.clusters, stack, name))];
+  const fleet = errors.length ? undefined : validation.fleet;
+  if (!fleet) throw new pulumi.RunError(problemList(`KubeSphereFleet '${name}' has ${errors.length} problem(s); nothing was declared.`, errors.map(formatConfigError)));
   return { ...fleet, jwtSecretOrigin: args.jwtSecretOrigin ?? `the jwtSecret argument of KubeSphereFleet '${name}'` };
+}
+
+/**
+ * Kubeconfigs given as Outputs are not known when the args are validated; the size bound applies to them too, once
+ * they resolve, before any provider gets one. Unknown values (preview) and failed ones are left to the provider.
+ */
+async function kubeconfigOutputProblems(clusters: unknown, stack: string, component: string): Promise<ConfigError[]> {
+  if (!Array.isArray(clusters)) return [];
+  const problems = await Promise.all(
+    clusters.map(async (entry: unknown, index): Promise<ConfigError | undefined> => {
+      if (!isPlainObject(entry) || !pulumi.Output.isInstance(entry["kubeconfig"])) return undefined;
+      const text = await valueOf(entry["kubeconfig"] as pulumi.Output<unknown>).catch(() => undefined);
+      const problem = typeof text === "string" ? kubeconfigSizeProblem(text) : undefined;
+      if (!problem) return undefined;
+      const cluster = labelOf(entry, index);
+      return { stack, component, cluster, key: `clusters[${index}].kubeconfig`, ...problem };
+    }),
+  );
+  return problems.filter((p): p is ConfigError => p !== undefined);
 }
 
 function errorText(error: unknown): string {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
+import { problemList } from "../config/problemList";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
 
 /** The stack's fleet config as plain data, from the config the Pulumi engine hands the program. */
@@ -21,6 +22,6 @@ export function readStackConfig(): FleetConfigInput {
 export function loadFleet(projectRoot: string): FleetDeclaration {
   const stack = pulumi.getStack();
   const { fleet, errors } = validateFleetConfig(readStackConfig(), { stack, projectRoot });
-  if (!fleet) throw new pulumi.RunError(`The stack config has ${errors.length} problem(s); nothing was declared.\n${errors.map((e) => `- ${formatConfigError(e)}`).join("\n")}`);
+  if (!fleet) throw new pulumi.RunError(problemList(`The stack config has ${errors.length} problem(s); nothing was declared.`, errors.map(formatConfigError)));
   return fleet;
 }

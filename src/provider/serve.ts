@@ -6,6 +6,11 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 // KubeSphereFleet it meets: this module imports ./kubeSphereFleet and not the TypeScript component's module.
 import { KUBESPHERE_FLEET_TYPE, KubeSphereFleet, SECRET_INPUTS, declaredFleet, type KubeSphereFleetArgs } from "./kubeSphereFleet";
 import { completeSchema } from "./packageSchema";
+import * as pulumi from "@pulumi/pulumi";
+import { MAX_PROBLEM_LIST_BYTES, clipBytes } from "../config/problemList";
+
+/** The most of an error message Construct returns: a problem list, and room for the SDK's own words around it. */
+const MAX_CONSTRUCT_ERROR_BYTES = MAX_PROBLEM_LIST_BYTES + 1024;
 
 /** The package name: the first part of every type token, and the name of the SDK `pulumi package add` generates. */
 export const PACKAGE_NAME = "kubesphere-fleet";
@@ -27,7 +32,13 @@ export function kubeSphereFleetProvider(pluginDir: string): provider.Provider {
     async construct(name, type, inputs, options) {
       if (type !== KUBESPHERE_FLEET_TYPE) throw new Error(`Package ${PACKAGE_NAME} has no resource type '${type}'; it has ${KUBESPHERE_FLEET_TYPE}.`);
       const fleet = new KubeSphereFleet(name, inputs as KubeSphereFleetArgs, options);
-      await declaredFleet(fleet);
+      try {
+        await declaredFleet(fleet);
+      } catch (error) {
+        // The engine gets this message in a gRPC trailer: bounded, so Construct always answers (a trailer past the
+        // peer's limit is never delivered, and the engine waits for ever).
+        throw new pulumi.RunError(clipBytes(error instanceof Error ? error.message : String(error), MAX_CONSTRUCT_ERROR_BYTES));
+      }
       return { urn: fleet.urn, state: { clusters: fleet.clusters, jwtSecretSource: fleet.jwtSecretSource } };
     },
   };

@@ -149,6 +149,38 @@ test.serial("Construct with bad args fails with the fleet's one message, no stac
   t.deepEqual(declared.map((r) => `${r.type} ${r.name}`), []);
 });
 
+/** Construct, or a rejection naming the deadline: the engine has none, so a Construct that never answers hangs `pulumi up`. */
+function constructWithin(request: ConstructRequest, ms: number) {
+  return Promise.race([
+    provider.construct(request),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Construct did not answer within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+test.serial("Construct answers even when hundreds of clusters are broken: the message names the count and stays small", async (t) => {
+  // 600 clusters without provider or kubeconfig: uncapped, the message was over 64 KB and Construct never answered.
+  const clusters = Array.from({ length: 600 }, (_, i) => ({ name: `member-${i}`, role: i === 0 ? "host" : "member", version: "3.4" }));
+  const error = await t.throwsAsync(constructWithin(constructRequest("many", { clusters, jwtSecret: secret(SECRET) }), Math.round(60_000 * timeScale())));
+  t.notRegex(error!.message, /did not answer/);
+  t.regex(error!.message, /KubeSphereFleet 'many' has 600 problem\(s\); nothing was declared\./);
+  t.regex(error!.message, /and 5\d\d more problem\(s\)/);
+  t.true(Buffer.byteLength(error!.message) < 16 * 1024, `${Buffer.byteLength(error!.message)} bytes`);
+});
+
+test.serial("a kubeconfig over the size bound is refused by Construct at once, naming the cluster and the bound, not read", async (t) => {
+  const huge = `apiVersion: v1\nkind: Config\n# ${"x".repeat(20 * 1024 * 1024)}\n`;
+  const started = Date.now();
+  const error = await t.throwsAsync(
+    constructWithin(
+      constructRequest("huge", { clusters: [{ name: "host", role: "host", version: "3.4", kubeconfig: secretOutputValue(huge) }], jwtSecret: secret(SECRET) }),
+      Math.round(60_000 * timeScale()),
+    ),
+  );
+  t.regex(error!.message, /clusters\[0\] \(host\): clusters\[0\]\.kubeconfig is 20 MiB; the bound is 1 MiB\. Fix: pass the cluster's own kubeconfig/);
+  t.true(Date.now() - started < 20_000 * timeScale(), `${Date.now() - started} ms`);
+  t.notRegex(provider.stderr(), /RESOURCE_EXHAUSTED|\n\s+at /);
+});
+
 test.serial("the provider logged no error to the engine: a failed fleet is the failed Construct, not an unhandled rejection too", (t) => {
   const ERROR = 3; // pulumirpc.LogSeverity.ERROR
   t.deepEqual(provider.engineLogs().filter((l) => l.severity >= ERROR).map((l) => l.message), []);
