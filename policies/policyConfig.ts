@@ -1,5 +1,6 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { KubeSphereNamesFilter } from "../src/model/kubernetesObjects";
+import { MIN_PIN_HEX_DIGITS } from "../src/model/secretFacts";
 import { DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS, type RuleOptions } from "../src/rules";
 
 /**
@@ -34,8 +35,8 @@ const PROPERTIES = {
   },
   expectedJwtSecretFingerprint: {
     type: "string",
-    pattern: "^(sha256:)?[0-9a-fA-F]{8,64}$",
-    description: "SHA-256 fingerprint of the fleet's jwtSecret (`sha256:<hex>` or 8 to 64 hex digits), for a fleet split over many stacks.",
+    pattern: `^(sha256:)?[0-9a-fA-F]{${MIN_PIN_HEX_DIGITS},64}$`,
+    description: `SHA-256 fingerprint of the fleet's jwtSecret (\`sha256:<hex>\` or ${MIN_PIN_HEX_DIGITS} to 64 hex digits: fewer are quick to match with another secret), for a fleet split over many stacks.`,
   },
   certificateExpiryWindowDays: {
     type: "integer",

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
-import { MIN_JWT_SECRET_LENGTH, fingerprintMatches, pinLabel, secretFacts } from "../model/secretFacts";
+import { MIN_JWT_SECRET_LENGTH, MIN_PIN_HEX_DIGITS, fingerprintMatches, pinLabel, secretFacts } from "../model/secretFacts";
 import { isUnknownValue } from "../model/unknownValue";
 import {
   FleetRole,
@@ -331,7 +331,7 @@ function jwtSecretOf(value: unknown, report: Report): FleetDeclaration["jwtSecre
   return { value };
 }
 
-const PIN = /^sha256:([0-9a-f]{8,64})$/;
+const PIN = /^sha256:([0-9a-f]{1,64})$/;
 
 /**
  * A shard's pin of the host stack's jwtSecret, normalised to `sha256:<lower-case hex>`; a jwtSecret whose fingerprint
@@ -340,7 +340,7 @@ const PIN = /^sha256:([0-9a-f]{8,64})$/;
  */
 function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration["jwtSecret"], report: Report): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const fix = "give the host stack's jwtSecret fingerprint as sha256:<hex> (at least 8 hex digits), as npm run check -- --stack <host stack> shows it, never the secret itself";
+  const fix = `give the host stack's jwtSecret fingerprint as sha256:<hex> (at least ${MIN_PIN_HEX_DIGITS} hex digits), as npm run check -- --stack <host stack> shows it, never the secret itself`;
   const text = typeof value === "string" ? value.trim().toLowerCase() : undefined;
   const known = jwtSecret && "value" in jwtSecret && !isUnknownValue(jwtSecret.value) ? jwtSecret.value : undefined;
   if (typeof value === "string" && known !== undefined && (value.trim() === known || text === `sha256:${known.toLowerCase()}`)) {
@@ -350,6 +350,11 @@ function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration[
   const match = text === undefined ? null : PIN.exec(text);
   if (!match) {
     report("hostJwtSecretFingerprint", "is not a jwtSecret fingerprint", fix);
+    return undefined;
+  }
+  if (match[1]!.length < MIN_PIN_HEX_DIGITS) {
+    const digits = match[1]!.length;
+    report("hostJwtSecretFingerprint", `has ${digits} hex digit(s) (${digits * 4} bits): another secret with the same prefix is quick to find, and a shard checked alone would then pass in silence`, fix);
     return undefined;
   }
   const pin = `sha256:${match[1]}`;

@@ -47,12 +47,19 @@ export function secretFacts(plaintext: string): SecretFacts {
 }
 
 /**
+ * The fewest hex digits a pin of a jwtSecret (a shard's `hostJwtSecretFingerprint`, the pack's
+ * `expectedJwtSecretFingerprint`) may have: the 12 every output shows, 48 bits. With 8 (32 bits) a second secret of
+ * the same prefix is found in about a second on one core, and a shard checked alone would then pass in silence.
+ */
+export const MIN_PIN_HEX_DIGITS = 12;
+
+/**
  * Whether an expected fingerprint from policy config (full hex digest, `sha256:<hex prefix>` or a bare prefix of
- * at least 8 hex digits) names this digest.
+ * at least `MIN_PIN_HEX_DIGITS` hex digits) names this digest.
  */
 export function fingerprintMatches(expected: string, digest: string): boolean {
   const hex = expected.trim().toLowerCase().replace(/^sha256:/, "");
-  return /^[0-9a-f]{8,64}$/.test(hex) && digest.startsWith(hex);
+  return new RegExp(`^[0-9a-f]{${MIN_PIN_HEX_DIGITS},64}$`).test(hex) && digest.startsWith(hex);
 }
 
 function repetitiveValue(plaintext: string): string | undefined {

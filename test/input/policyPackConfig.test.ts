@@ -50,6 +50,8 @@ test("a value of the wrong type is refused against the policy's configSchema, wi
   t.regex(message, /Fix: give values of the types policy kubesphere-kubeconfig-renew-expiring-certificate's configSchema declares/);
   refused(t, `{"${RENEW}": {"certificateExpiryWindowDays": -1}}`, /certificateExpiryWindowDays \(line 1, column \d+\) must be >= 0/);
   refused(t, `{"${SHARED}": {"expectedJwtSecretFingerprint": "${TOKEN}"}}`, /expectedJwtSecretFingerprint \(line 1, column \d+\) must match pattern/);
+  // 8 hex digits are 32 bits: another secret of that prefix is found in about a second.
+  refused(t, `{"${SHARED}": {"expectedJwtSecretFingerprint": "sha256:890eaf2b"}}`, /expectedJwtSecretFingerprint \(line 1, column \d+\) must match pattern "\^\(sha256:\)\?\[0-9a-fA-F\]\{12,64\}\$"/);
   refused(t, `{"${SHARED}": {"namespace": 7, "configMap": ""}}`, /namespace \(line 1, column \d+\) must be string; .*configMap \(line 1, column \d+\) must NOT have fewer than 1 characters/);
 });
 

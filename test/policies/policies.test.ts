@@ -201,7 +201,7 @@ test("an unknown kubeconfig or provider input never crashes a policy", async (t)
 test("rule options come from the policy config with defaults", (t) => {
   const now = new Date("2026-01-01T00:00:00Z");
   t.deepEqual(ruleOptions({}, now), { now, certificateExpiryWindowDays: 30 });
-  t.deepEqual(ruleOptions({ certificateExpiryWindowDays: 5, expectedJwtSecretFingerprint: " sha256:abcdef12 " }, now), { now, certificateExpiryWindowDays: 5, expectedJwtSecretFingerprint: "sha256:abcdef12" });
+  t.deepEqual(ruleOptions({ certificateExpiryWindowDays: 5, expectedJwtSecretFingerprint: " sha256:abcdef123456 " }, now), { now, certificateExpiryWindowDays: 5, expectedJwtSecretFingerprint: "sha256:abcdef123456" });
   t.is(ruleOptions({ certificateExpiryWindowDays: -1 }, now).certificateExpiryWindowDays, 30);
 });
 

@@ -63,6 +63,16 @@ test("a pin that is not a fingerprint, or is the secret itself, is refused witho
   t.false(found.join("\n").includes(hexSecret));
 });
 
+test("a pin of fewer than 12 hex digits is refused even when it matches, saying why: 8 digits are 32 bits", (t) => {
+  const digest = secretFacts(FIXTURE_SECRET).digest;
+  const found = errorsOf(membersOnly({ jwtSecret: FIXTURE_SECRET, hostJwtSecretFingerprint: `sha256:${digest.slice(0, 8)}` }));
+  t.deepEqual(found, [
+    "Stack 'members-eu': kubesphere-fleet:hostJwtSecretFingerprint has 8 hex digit(s) (32 bits): another secret with the same prefix is quick to find, and a shard checked alone would then pass in silence. " +
+      "Fix: give the host stack's jwtSecret fingerprint as sha256:<hex> (at least 12 hex digits), as npm run check -- --stack <host stack> shows it, never the secret itself.",
+  ]);
+  t.deepEqual(errorsOf(membersOnly({ jwtSecret: FIXTURE_SECRET, hostJwtSecretFingerprint: `sha256:${digest.slice(0, 12)}` })), []);
+});
+
 test("two hosts stay an error, with or without a secret source", (t) => {
   const input = stackInput("dev");
   const clusters = structuredClone(input.clusters) as any[];
