@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
@@ -119,12 +120,21 @@ export function validateFleetConfig(input: FleetConfigInput, options: ValidateOp
 type Report = (key: string, message: string, fix: string, cluster?: string) => void;
 
 function clustersOf(value: unknown, options: ValidateOptions, report: Report): ClusterDeclaration[] {
+  const inComponent = options.component !== undefined;
   if (value === undefined || value === null) {
-    report("clusters", "is not set", `list the fleet's clusters under ${PROJECT}:clusters in stacks/Pulumi.${options.stack}.yaml`);
+    report(
+      "clusters",
+      "is not set",
+      inComponent ? "give clusters: an array with one { name, role, version, provider or kubeconfig } per cluster" : `list the fleet's clusters under ${PROJECT}:clusters in stacks/Pulumi.${options.stack}.yaml`,
+    );
     return [];
   }
   if (!Array.isArray(value) || value.length === 0) {
-    report("clusters", "is not a list of clusters", "give a YAML list with one entry (name, role, version, kubeconfig) per cluster");
+    report(
+      "clusters",
+      "is not a list of clusters",
+      inComponent ? "give clusters: an array with one { name, role, version, provider or kubeconfig } per cluster" : "give a YAML list with one entry (name, role, version, kubeconfig) per cluster",
+    );
     return [];
   }
   const clusters: ClusterDeclaration[] = [];
@@ -188,8 +198,10 @@ function connectionOf(entry: Record<string, unknown>, at: string, fail: Report):
     return undefined;
   }
   if (provider !== undefined) {
-    if (!pulumi.ProviderResource.isInstance(provider)) {
-      fail(`${at}.provider`, "is not a Pulumi provider", "pass the k8s.Provider of the cluster, or kubeconfig instead");
+    // A CustomResource passes ProviderResource.isInstance (it is CustomResource's check); only a Kubernetes
+    // provider can read and patch the cluster's objects.
+    if (!KubernetesProvider.isInstance(provider)) {
+      fail(`${at}.provider`, "is not a Kubernetes provider", "pass the cluster's k8s.Provider (new k8s.Provider(...), or the one your cluster resource gives), or kubeconfig instead");
       return undefined;
     }
     return { source: `${at}.provider` };

@@ -24,7 +24,15 @@ export interface FleetOutputs {
  * plan, and only when the whole plan is valid the patches, all children of `parent`. A problem anywhere throws a
  * `RunError` before any patch is declared.
  */
-export async function declareFleet(parent: pulumi.ComponentResource, name: string, args: KubeSphereFleetArgs): Promise<FleetOutputs> {
+export async function declareFleet(parent: pulumi.ComponentResource, name: string, given: KubeSphereFleetArgs): Promise<FleetOutputs> {
+  // Missing args (a caller in another language, or an untyped one) are validated as empty: "clusters is not set".
+  const givenArgs = (isPlainObject(given) ? given : {}) as Partial<KubeSphereFleetArgs>;
+  const clusterList = await knownClusters(givenArgs.clusters);
+  if (clusterList === UNKNOWN_CLUSTERS) {
+    pulumi.log.warn(`KubeSphereFleet '${name}': clusters is not known during preview (it comes from resources not created yet), so nothing is planned or checked now; the fleet is planned, checked and patched at pulumi up.`, parent);
+    return { clusters: {}, jwtSecretSource: "not known during preview" };
+  }
+  const args = { ...givenArgs, clusters: clusterList } as KubeSphereFleetArgs;
   const fleet = await validateArgs(name, args);
   const children: Children = { parent, ...(args.adoptUnparented ? { aliases: [{ parent: pulumi.rootStackResource }] } : {}) };
   const providers = new Map<string, k8s.Provider>(
@@ -56,6 +64,15 @@ export async function declareFleet(parent: pulumi.ComponentResource, name: strin
   }
   await declareRestarts(plan.plans, (p) => providers.get(p.cluster.name)!, fleet.names, children, configPatches);
   return { clusters, jwtSecretSource: plan.jwtSecretSource };
+}
+
+const UNKNOWN_CLUSTERS = Symbol("clusters not known during preview");
+
+/** `clusters` as given, or its value when given as an Output; `UNKNOWN_CLUSTERS` when that value is unknown (preview). */
+async function knownClusters(clusters: unknown): Promise<unknown> {
+  if (!pulumi.Output.isInstance(clusters)) return clusters;
+  const value = await valueOf(clusters as pulumi.Output<unknown>);
+  return value === undefined && pulumi.runtime.isDryRun() ? UNKNOWN_CLUSTERS : value;
 }
 
 /** The component's args as a validated fleet, or a `RunError` listing every problem (never quoting a secret). */

@@ -115,6 +115,8 @@ export class KubeSphereFleet extends pulumi.ComponentResource {
 async function listOfClusters(clusters: unknown): Promise<unknown> {
   if (!pulumi.Output.isInstance(clusters)) return clusters;
   const list: unknown = await valueOf(clusters);
+  // Not known during preview: the component says so and plans at up.
+  if (list === undefined && pulumi.runtime.isDryRun()) return clusters;
   if (!Array.isArray(list)) return list;
   return list.map((c: unknown) => (c !== null && typeof c === "object" && "kubeconfig" in c && c.kubeconfig !== undefined ? { ...c, kubeconfig: pulumi.secret(c.kubeconfig) } : c));
 }

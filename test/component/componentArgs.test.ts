@@ -15,8 +15,8 @@ const SECRET = "componentArgsJwtSecret0123456789abcdef";
 const kubeconfig = (file: string) => readFileSync(join(PROJECT_ROOT, "stacks", "dev", "kubeconfigs", file), "utf8");
 
 /** Builds the args inside the mock run (providers must be made after the mocks are installed) and declares them. */
-function declare(args: () => KubeSphereFleetArgs) {
-  return runUnderMocks({ project: "acme", stack: "prod", config: { config: {}, secretKeys: [] }, objects: liveObjects("dev") }, () => new KubeSphereFleet("fleet", args()).declared());
+function declare(args: () => KubeSphereFleetArgs, preview = false) {
+  return runUnderMocks({ project: "acme", stack: "prod", config: { config: {}, secretKeys: [] }, objects: liveObjects("dev"), preview }, () => new KubeSphereFleet("fleet", args()).declared());
 }
 const declaredKinds = (resources: readonly { type: string; read: boolean }[]) => resources.filter((r) => !r.read && r.type !== "kubesphere-fleet:index:KubeSphereFleet").map((r) => r.type);
 
@@ -77,4 +77,36 @@ test("the package entry exports the component, with typings, as package.json say
   const declaration = readFileSync(join(PROJECT_ROOT, "lib", "component", "kubeSphereFleet.d.ts"), "utf8");
   t.false(declaration.includes("declared()"), "@internal members stay out of the published typings");
   t.regex(declaration, /readonly jwtSecret\?: pulumi\.Input<string>;/);
+});
+
+test.serial("a resource that is not a Kubernetes provider, given as provider, is refused naming the key (not 'getPackage is not a function')", async (t) => {
+  const run = await declare(() => ({
+    clusters: [{ name: "host", role: "host", version: "3.4", provider: new k8s.core.v1.ConfigMap("not-a-provider", {}) as unknown as k8s.Provider }],
+    jwtSecret: SECRET,
+  }));
+  t.is(
+    run.error!.message,
+    "KubeSphereFleet 'fleet' has 1 problem(s); nothing was declared.\n" +
+      "- Stack 'prod', KubeSphereFleet 'fleet', clusters[0] (host): clusters[0].provider is not a Kubernetes provider. Fix: pass the cluster's k8s.Provider (new k8s.Provider(...), or the one your cluster resource gives), or kubeconfig instead.",
+  );
+});
+
+test.serial("undefined or null args get the component's message naming clusters, not a TypeError", async (t) => {
+  for (const args of [undefined, null]) {
+    const run = await declare(() => args as unknown as KubeSphereFleetArgs);
+    t.true(pulumi.RunError.isInstance(run.error), String(args));
+    t.is(
+      run.error!.message,
+      "KubeSphereFleet 'fleet' has 1 problem(s); nothing was declared.\n" +
+        "- Stack 'prod', KubeSphereFleet 'fleet': clusters is not set. Fix: give clusters: an array with one { name, role, version, provider or kubeconfig } per cluster.",
+    );
+  }
+});
+
+test.serial("clusters not known during preview declare nothing and say the fleet is planned at up; no stack-file fix", async (t) => {
+  const run = await declare(() => ({ clusters: pulumi.output(pulumi.unknown) as unknown as KubeSphereFleetArgs["clusters"], jwtSecret: SECRET }), true);
+  t.is(run.error, undefined);
+  t.deepEqual(declaredKinds(run.resources), []);
+  const fleet = await declare(() => ({ clusters: [], jwtSecret: SECRET }));
+  t.notRegex(fleet.error!.message, /stacks\/Pulumi|YAML/, "a component's fix is about its args");
 });
