@@ -70,6 +70,22 @@ export const installerMemberRole: Rule = {
               `To render it once, remove spec.authentication.oauthOptions.accessTokenMaxAge.`,
           });
         }
+        const specMaxAge = installer.oauthAccessTokenMaxAge;
+        if (version === undefined && installer.oauthOptionKeys && !(specMaxAge.state === "known" && specMaxAge.value === 0)) {
+          // Unversioned (a patch of a ClusterConfiguration without its version label, a cluster whose version the
+          // stack does not say): what ks-installer renders depends on the version, and 3.1 breaks this member.
+          const what = specMaxAge.state === "absent" ? "without accessTokenMaxAge" : "with an accessTokenMaxAge that is not 0";
+          findings.push({
+            ruleId: INSTALLER_MEMBER_ROLE,
+            enforcement: Enforcement.advisory,
+            cluster: cluster.name,
+            source: specMaxAge.source,
+            message:
+              `Member '${cluster.name}' (${where}) sets spec.authentication.oauthOptions ${what}, and its KubeSphere version is not known here (undecided: version). ` +
+              `On 3.1 ks-installer renders the spec's oauthOptions instead of the member's accessTokenMaxAge: 0, and the member then rejects the host's tokens; 3.0 and 3.2-3.4 render the 0. ` +
+              `Fix: set spec.authentication.oauthOptions.accessTokenMaxAge: 0, or say the version (the ClusterConfiguration's metadata.labels.version, or the cluster's version in the stack).`,
+          });
+        }
         if (version === "3.1" && installer.oauthOptionKeys && settings.accessTokenMaxAge.state === "absent") {
           push(
             `Member '${cluster.name}' (${where}, KubeSphere 3.1) sets spec.authentication.oauthOptions without accessTokenMaxAge; ks-installer 3.1 then does not render accessTokenMaxAge: 0. Add spec.authentication.oauthOptions.accessTokenMaxAge: 0.`,

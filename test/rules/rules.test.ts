@@ -122,6 +122,22 @@ test("points out the 3.3/3.4 repeated key as advisory (the member's 0 is rendere
   t.regex(run(installerMemberRole, [v31])[0]!.message, /3\.1\) sets spec\.authentication\.oauthOptions without accessTokenMaxAge/);
 });
 
+test("an unversioned member ClusterConfiguration with oauthOptions says 3.1 would break it (undecided: version), and stays silent when the 0 is set", (t) => {
+  const unversioned = (maxAge: string | number | undefined) =>
+    clusterViewFromObjects("m", [
+      memberClusterConfiguration((cc) => {
+        delete cc.metadata.labels?.version;
+        cc.spec.authentication.oauthOptions = maxAge === undefined ? { accessTokenInactivityTimeout: "30m" } : { accessTokenMaxAge: maxAge };
+      }),
+    ]);
+  for (const maxAge of ["2h", undefined]) {
+    const findings = run(installerMemberRole, [unversioned(maxAge)]);
+    t.deepEqual(findings.map((f) => f.enforcement), ["advisory"], String(maxAge));
+    t.regex(findings[0]!.message, /sets spec\.authentication\.oauthOptions .*its KubeSphere version is not known here \(undecided: version\)\. On 3\.1 ks-installer renders the spec's oauthOptions instead of the member's accessTokenMaxAge: 0/);
+  }
+  t.deepEqual(run(installerMemberRole, [unversioned(0)]), []);
+});
+
 function v31ClusterConfiguration() {
   return memberClusterConfiguration((cc) => {
     cc.metadata.labels.version = "v3.1.1";
