@@ -26,7 +26,7 @@ export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEn
   const fail = (what: string, fix: string) => new InputError(`${ENV_FILE_FLAG} ${file} ${what}. Fix: ${fix}.`);
   const howToMake = "write it with: esc open <org>/<project>/<environment> --format json > env.json (or pulumi env open … --format json)";
   const parsed = parseJson(text);
-  if ("error" in parsed) throw fail(`is not ESC JSON: not valid JSON at line ${parsed.error.line}, column ${parsed.error.column}`, howToMake);
+  if ("error" in parsed) throw fail(parsed.error.fix ? parsed.error.problem : `is not ESC JSON: ${parsed.error.problem}`, parsed.error.fix ?? howToMake);
   const root = parsed.value;
   if (!isPlainObject(root)) throw fail("is not ESC JSON: not a JSON object", howToMake);
   const config = root["pulumiConfig"];
