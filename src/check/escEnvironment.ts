@@ -2,7 +2,7 @@ import { InputError } from "../cli/exitCodes";
 import { PROJECT } from "../config/fleetDeclaration";
 import { readInputFile } from "../input/inputFile";
 import { parseJson } from "../input/jsonPosition";
-import { isPlainObject } from "../model/lookup";
+import { configMap, isPlainObject } from "../model/lookup";
 import type { FileLimits } from "./stackFile";
 
 export const ENV_FILE_FLAG = "--env-file";
@@ -38,10 +38,12 @@ export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEn
     );
   }
   if (!isPlainObject(config)) throw fail("is not ESC JSON: pulumiConfig is not a mapping of config keys to values", howToMake);
-  const pulumiConfig: Record<string, unknown> = {};
+  // Own keys only, into a map without a prototype: `kubesphere-fleet:__proto__` is a config key of that name, as in
+  // pulumi up, and never sets (or reads through) another key.
+  const pulumiConfig = configMap();
   for (const [key, value] of Object.entries(config)) {
     if (key.startsWith(`${PROJECT}:`)) pulumiConfig[key.slice(PROJECT.length + 1)] = value;
-    else if (!key.includes(":") && !(key in pulumiConfig)) pulumiConfig[key] = value;
+    else if (!key.includes(":") && !Object.hasOwn(pulumiConfig, key)) pulumiConfig[key] = value;
   }
   return { file, pulumiConfig };
 }
