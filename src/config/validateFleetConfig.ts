@@ -109,15 +109,34 @@ export function validateFleetConfig(input: FleetConfigInput, options: ValidateOp
     else seen.set(cluster.name, cluster.label);
   }
 
-  const jwtSecret = jwtSecretOf(input.jwtSecret, report);
-  const pin = hostJwtSecretFingerprintOf(input.hostJwtSecretFingerprint, jwtSecret, report);
-  const namespace = nameOf(input.namespace, "namespace", DEFAULT_KUBESPHERE_NAMES.namespace, report);
-  const configMap = nameOf(input.configMap, "configMap", DEFAULT_KUBESPHERE_NAMES.configMap, report);
+  // Stack config reaches the program as text, and pulumi passes a YAML null as the text "null" (see nullAsText).
+  const text = (key: TextKey): unknown => (options.component === undefined ? nullAsText(input[key], key, report) : input[key]);
+  const jwtSecret = jwtSecretOf(text("jwtSecret"), report);
+  const pin = hostJwtSecretFingerprintOf(text("hostJwtSecretFingerprint"), jwtSecret, report);
+  const namespace = nameOf(text("namespace"), "namespace", DEFAULT_KUBESPHERE_NAMES.namespace, report);
+  const configMap = nameOf(text("configMap"), "configMap", DEFAULT_KUBESPHERE_NAMES.configMap, report);
   if (errors.length) return { errors };
   return { fleet: { stack: options.stack, clusters, ...(jwtSecret ? { jwtSecret } : {}), ...(pin ? { hostJwtSecretFingerprint: pin } : {}), names: { namespace, configMap } }, errors };
 }
 
 type Report = (key: string, message: string, fix: string, cluster?: string) => void;
+
+/** The stack config keys the program reads as text (`clusters` it reads as JSON). */
+type TextKey = "jwtSecret" | "hostJwtSecretFingerprint" | "namespace" | "configMap";
+
+/**
+ * A text key set to YAML null (`namespace: null`, in the stack file or an ESC environment's pulumiConfig). The Pulumi
+ * CLI does not leave it unset: it reads the null as a config value and passes the program its JSON, the text "null"
+ * (pulumi/pulumi sdk/go/common/resource/config: `unmarshalObject` keeps nil, `MarshalString` and `marshalText` write
+ * it with json.Marshal), so `pulumi up` would get a 4-character jwtSecret or a namespace named "null". The program
+ * cannot tell that text from a null, so both are refused with the same words, by the check (which sees the null)
+ * and by the program (which sees the text): one verdict. Returns undefined (reported) or the value unchanged.
+ */
+function nullAsText(value: unknown, key: TextKey, report: Report): unknown {
+  if (value !== null && value !== "null") return value;
+  report(key, 'is null (or the text "null"): pulumi passes a YAML null to the program as the text "null", not as unset', `remove ${PROJECT}:${key} from the stack file (and the ESC environment) to leave it unset, or give it a value`);
+  return undefined;
+}
 
 function clustersOf(value: unknown, options: ValidateOptions, report: Report): ClusterDeclaration[] {
   if (value === undefined || value === null) {
