@@ -2,6 +2,7 @@ import { Enforcement, type Finding } from "../rules";
 import type { FleetAudit } from "./auditFleet";
 import { ClusterState } from "./auditCluster";
 import type { ClusterReport } from "./clusterReport";
+import { printableData } from "../input/printable";
 
 /** ANSI styling, or none (not a TTY, `NO_COLOR`, `--json`). */
 export interface Style {
@@ -22,7 +23,9 @@ export function formatJson(audit: FleetAudit): string {
 }
 
 /** The audit for people: one block per cluster, then the violations. */
-export function formatText(audit: FleetAudit, style: Style = PLAIN): string {
+export function formatText(unescaped: FleetAudit, style: Style = PLAIN): string {
+  // Cluster and context names come from files: control characters are escaped before anything is styled.
+  const audit = printableData(unescaped);
   const lines: string[] = [];
   const read = audit.reports.filter((r) => r.state === ClusterState.read).length;
   const mandatory = audit.findings.filter((f) => f.enforcement === Enforcement.mandatory);

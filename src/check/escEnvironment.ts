@@ -2,7 +2,7 @@ import { InputError } from "../cli/exitCodes";
 import { PROJECT } from "../config/fleetDeclaration";
 import { readInputFile } from "../input/inputFile";
 import { parseJson } from "../input/jsonPosition";
-import { isPlainObject } from "../model/lookup";
+import { configMap, isPlainObject } from "../model/lookup";
 import type { FileLimits } from "./stackFile";
 
 export const ENV_FILE_FLAG = "--env-file";
@@ -26,7 +26,7 @@ export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEn
   const fail = (what: string, fix: string) => new InputError(`${ENV_FILE_FLAG} ${file} ${what}. Fix: ${fix}.`);
   const howToMake = "write it with: esc open <org>/<project>/<environment> --format json > env.json (or pulumi env open … --format json)";
   const parsed = parseJson(text);
-  if ("error" in parsed) throw fail(`is not ESC JSON: not valid JSON at line ${parsed.error.line}, column ${parsed.error.column}`, howToMake);
+  if ("error" in parsed) throw fail(parsed.error.fix ? parsed.error.problem : `is not ESC JSON: ${parsed.error.problem}`, parsed.error.fix ?? howToMake);
   const root = parsed.value;
   if (!isPlainObject(root)) throw fail("is not ESC JSON: not a JSON object", howToMake);
   const config = root["pulumiConfig"];
@@ -38,10 +38,12 @@ export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEn
     );
   }
   if (!isPlainObject(config)) throw fail("is not ESC JSON: pulumiConfig is not a mapping of config keys to values", howToMake);
-  const pulumiConfig: Record<string, unknown> = {};
+  // Own keys only, into a map without a prototype: `kubesphere-fleet:__proto__` is a config key of that name, as in
+  // pulumi up, and never sets (or reads through) another key.
+  const pulumiConfig = configMap();
   for (const [key, value] of Object.entries(config)) {
     if (key.startsWith(`${PROJECT}:`)) pulumiConfig[key.slice(PROJECT.length + 1)] = value;
-    else if (!key.includes(":") && !(key in pulumiConfig)) pulumiConfig[key] = value;
+    else if (!key.includes(":") && !Object.hasOwn(pulumiConfig, key)) pulumiConfig[key] = value;
   }
   return { file, pulumiConfig };
 }

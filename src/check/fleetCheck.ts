@@ -3,6 +3,7 @@ import { verdictsAcrossStacks, type FleetCheckReport, type FleetStack } from "./
 import { AnalysisThread } from "./analysisThread";
 import { DEFAULT_PACK_DIR, checkStack, type CheckOptions } from "./runCheck";
 import { readStackInput, type StackInput } from "./stackInput";
+import { missingSnapshotFolders } from "./liveSnapshot";
 
 export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir" | "analysis" | "input"> {
   /** The fleet's stacks, each `stacks/Pulumi.<name>.yaml`. */
@@ -13,8 +14,8 @@ export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir
 
 /**
  * The check of a fleet split over several stacks: each stack's own check (its program under mocks and its policy pack),
- * then the verdicts across them. Every stack's config is read first, so bad input in any is reported at once, before
- * anything runs. Pulumi's mocks are process-global, so the programs run one after another; each next stack's pack
+ * then the verdicts across them. Every stack's config and snapshot folders are looked at first, so bad input in any
+ * (a missing cluster folder among them) is reported at once, before anything runs. Pulumi's mocks are process-global, so the programs run one after another; each next stack's pack
  * starts (and loads its SDK) while the current stack runs.
  */
 export async function runFleetCheck(options: FleetCheckOptions): Promise<FleetCheckReport> {
@@ -25,7 +26,11 @@ export async function runFleetCheck(options: FleetCheckOptions): Promise<FleetCh
   const problems: string[] = [];
   for (const stack of stacks) {
     try {
-      inputs.push(readStackInput({ ...options, stack }));
+      const input = readStackInput({ ...options, stack });
+      inputs.push(input);
+      // Every stack's snapshot folders too, before any stack runs: one answer naming all that is missing.
+      const missing = missingSnapshotFolders(options.liveDirOf(stack), stack, input.fleet.clusters.map((c) => c.name));
+      if (missing) throw new InputError(missing);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(`- stack '${stack}': ${error.message.replace(/\n/g, "\n  ")}`);

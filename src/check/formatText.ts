@@ -1,6 +1,7 @@
 import type { CrossStackViolation, FleetCheckReport } from "./acrossStacks";
 import { formatRotation } from "./formatRotation";
 import { mandatoryCount, type CheckReport, type Violation } from "./report";
+import { printableData } from "../input/printable";
 
 export interface TextStyle {
   bold(text: string): string;
@@ -19,7 +20,9 @@ export function textStyle(useColour: boolean): TextStyle {
 }
 
 /** The human report: the plan per cluster, then the policy results grouped by cluster, then the verdict. */
-export function formatText(report: CheckReport, style: TextStyle = plain): string {
+export function formatText(unescaped: CheckReport, style: TextStyle = plain): string {
+  // Names, keys and messages may hold text from a file: control characters are escaped before anything is styled.
+  const report = printableData(unescaped);
   const lines: string[] = [];
   lines.push(style.bold(`Stack '${report.stack}' (${report.stackFile}): ${report.clusters.length} cluster${report.clusters.length === 1 ? "" : "s"}`));
   lines.push("");
@@ -77,7 +80,8 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
  * The check of a fleet split over stacks: each stack's report, then the stacks side by side and the verdicts only
  * the stacks together give, then the verdict over everything.
  */
-export function formatFleetText(report: FleetCheckReport, style: TextStyle = plain): string {
+export function formatFleetText(unescaped: FleetCheckReport, style: TextStyle = plain): string {
+  const report = printableData(unescaped);
   const parts = report.stacks.map((stack) => formatText(stack, style));
   const lines: string[] = [style.bold(`Across ${report.stacks.length} stacks (${report.stacks.reduce((n, s) => n + s.clusters.length, 0)} clusters)`)];
   const header = ["STACK", "CLUSTERS", "HOST", "JWTSECRET (desired)", "HOSTJWTSECRETFINGERPRINT"];

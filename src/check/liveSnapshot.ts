@@ -20,7 +20,7 @@ export interface LiveSnapshotOptions {
  * only, symlinks (of cluster folders and of files) must stay inside DIR, a size cap per file, YAML parser limits.
  */
 export function readLiveSnapshot(dir: string, options: LiveSnapshotOptions = {}): Map<string, KubernetesObject[]> {
-  if (!isFolder(dir)) throw new InputError(`--live ${dir} is not a folder. Make one with \`npm run audit -- --stack <name> --save ${dir}\`.`);
+  if (!isFolder(dir)) throw notAFolder(dir);
   const root = realpathSync(dir);
   const clusters = new Map<string, KubernetesObject[]>();
   for (const cluster of readdirSync(dir).sort()) {
@@ -39,6 +39,23 @@ export function readLiveSnapshot(dir: string, options: LiveSnapshotOptions = {})
     clusters.set(cluster, objects);
   }
   return clusters;
+}
+
+/**
+ * The clusters without a folder in the snapshot `dir`, found without reading a file (the check across stacks asks
+ * for every stack's before it runs any): the message naming them and how to save them, or undefined when none is
+ * missing. Bad input when `dir` is not a folder.
+ */
+export function missingSnapshotFolders(dir: string, stack: string, clusters: readonly string[]): string | undefined {
+  if (!isFolder(dir)) throw notAFolder(dir);
+  // Cluster names are DNS-1123 labels (validated), so each is one folder name inside `dir`.
+  const missing = clusters.filter((cluster) => !isFolder(join(dir, cluster)));
+  if (missing.length === 0) return undefined;
+  return `--live ${dir} has no folder for ${missing.map((m) => `'${m}'`).join(", ")}. Save one with \`npm run audit -- --stack ${stack} --save ${dir}\`.`;
+}
+
+function notAFolder(dir: string): InputError {
+  return new InputError(`--live ${dir} is not a folder. Make one with \`npm run audit -- --stack <name> --save ${dir}\`.`);
 }
 
 function isFolder(path: string): boolean {

@@ -5,7 +5,7 @@ import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
 import { KUBERNETES_PROVIDER_TYPE, type RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
-import { readLiveSnapshot } from "./liveSnapshot";
+import { missingSnapshotFolders, readLiveSnapshot } from "./liveSnapshot";
 import { AnalysisThread } from "./analysisThread";
 import { readStackInput, type StackInput } from "./stackInput";
 import { planRotation } from "./rotation";
@@ -88,14 +88,9 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack
   const limits = options.fileLimits ?? {};
   const { stackConfig, input, fleet } = stack;
   const notes = [...stack.notes];
+  const missing = missingSnapshotFolders(options.liveDir, options.stack, fleet.clusters.map((c) => c.name));
+  if (missing) throw new InputError(missing);
   const live = readLiveSnapshot(options.liveDir, limits);
-  const missing = fleet.clusters.filter((c) => !live.has(c.name)).map((c) => c.name);
-  if (missing.length > 0) {
-    throw new InputError(
-      `--live ${options.liveDir} has no folder for ${missing.map((m) => `'${m}'`).join(", ")}. ` +
-        `Save one with \`npm run audit -- --stack ${options.stack} --save ${options.liveDir}\`.`,
-    );
-  }
 
   progress(`Running the program for ${fleet.clusters.length} clusters under Pulumi's mock runtime, each resource to the policy pack as it registers…`);
   const engine = new EngineResourceBuilder(options.stack);

@@ -4,6 +4,7 @@ import type { Location, Log, ReportingDescriptor, Result } from "sarif";
 import type { Rule } from "../rules";
 import type { FleetCheckReport } from "./acrossStacks";
 import type { CheckReport } from "./report";
+import { printableLines } from "../input/printable";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -64,7 +65,7 @@ export function toSarif(report: CheckReport | FleetCheckReport, rules: readonly 
           ruleId: v.policy,
           ruleIndex: ruleIds.indexOf(v.policy),
           level: v.enforcementLevel === "mandatory" ? "error" : "warning",
-          message: { text: v.message },
+          message: { text: printableLines(v.message) },
           locations: v.locations,
         })),
       },

@@ -4,6 +4,8 @@ import { InputError } from "../cli/exitCodes";
 import { readYamlDocuments } from "../input/boundedYaml";
 import { readInputFile, type InputFileOptions } from "../input/inputFile";
 import { PROJECT } from "../config/fleetDeclaration";
+import { configMap } from "../model/lookup";
+import { shownName } from "../input/printable";
 import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
 
 /** A stack file's config with `secure:` values decrypted where possible. */
@@ -64,7 +66,8 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
   }
   const environments = environmentsOf(root.environment, `stack '${stack}': ${file}`);
   const { crypter, reason } = crypterFor(root, env, limits);
-  const values: Record<string, unknown> = {};
+  // Own keys into a map without a prototype: `kubesphere-fleet:__proto__` is a key of that name (as pulumi reads it).
+  const values = configMap();
   const secretKeys: string[] = [];
   const undecrypted: string[] = [];
   for (const [fullKey, raw] of Object.entries((root.config ?? {}) as Record<string, unknown>)) {
@@ -80,7 +83,7 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
         try {
           return crypter.decrypt(value.secure);
         } catch {
-          throw new InputError(`stack '${stack}': ${file}: ${path} cannot be decrypted with this passphrase; it was encrypted for another stack or salt.`);
+          throw new InputError(`stack '${stack}': ${file}: ${shownName(path)} cannot be decrypted with this passphrase; it was encrypted for another stack or salt.`);
         }
       }
       if (Array.isArray(value)) return value.map((v, i) => resolve(v, `${path}[${i}]`));
@@ -113,7 +116,7 @@ function isSecure(value: unknown): value is { secure: string } {
 function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown }, env: NodeJS.ProcessEnv, limits: FileLimits): { crypter?: PassphraseCrypter; reason?: string } {
   const provider = typeof root.secretsprovider === "string" ? root.secretsprovider : undefined;
   if (provider && provider !== "passphrase" && !provider.startsWith("passphrase")) {
-    return { reason: `the stack uses the '${provider.split(":")[0]}' secrets provider, which only the Pulumi CLI can open` };
+    return { reason: `the stack uses the '${shownName(provider.split(":")[0]!)}' secrets provider, which only the Pulumi CLI can open` };
   }
   if (typeof root.encryptionsalt !== "string") {
     return { reason: "the stack has no encryptionsalt (its secrets belong to a Pulumi Cloud or KMS secrets provider)" };

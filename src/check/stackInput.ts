@@ -2,7 +2,8 @@ import { InputError } from "../cli/exitCodes";
 import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
 import { problemList } from "../config/problemList";
-import { isPlainObject } from "../model/lookup";
+import { configMap, isPlainObject } from "../model/lookup";
+import { shownName } from "../input/printable";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
 import { readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
@@ -40,7 +41,7 @@ export function readStackInput(options: StackInputOptions): StackInput {
   if (stackConfig.undecrypted.length > 0) {
     const one = stackConfig.undecrypted.length === 1;
     notes.push(
-      `${stackConfig.undecrypted.join(", ")} ${one ? "is a secure value" : "are secure values"} that could not be decrypted ` +
+      `${stackConfig.undecrypted.map(shownName).join(", ")} ${one ? "is a secure value" : "are secure values"} that could not be decrypted ` +
         `(${stackConfig.undecryptedReason}); what depends on ${one ? "it" : "them"} is shown as unknown and not compared.`,
     );
   }
@@ -59,21 +60,21 @@ export function readStackInput(options: StackInputOptions): StackInput {
  * are bad input, since nothing can be checked without them.
  */
 export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
-  const values: Record<string, unknown> = { ...stackConfig.values };
-  const names = stackConfig.environments.join(", ");
-  const absent = FLEET_KEYS.filter((key) => values[key] === undefined);
+  const values: Record<string, unknown> = Object.assign(configMap(), stackConfig.values);
+  const names = stackConfig.environments.map(shownName).join(", ");
+  const absent = FLEET_KEYS.filter((key) => !Object.hasOwn(values, key));
   const keys = (list: readonly string[]) => list.map((k) => `${PROJECT}:${k}`).join(", ");
   if (stackConfig.environments.length === 0) {
     if (esc) notes.push(`${ENV_FILE_FLAG} ${esc.file} is not used for stack '${stackConfig.stack}': its stack file imports no ESC environment, so pulumi up would not get those values.`);
     return { values, fromEnvironment: [] };
   }
   if (esc) {
-    const fromEnvironment = absent.filter((key) => esc.pulumiConfig[key] !== undefined);
+    const fromEnvironment = absent.filter((key) => Object.hasOwn(esc.pulumiConfig, key));
     for (const key of fromEnvironment) values[key] = esc.pulumiConfig[key];
     if (fromEnvironment.length > 0) notes.push(`${keys(fromEnvironment)} from ${ENV_FILE_FLAG} ${esc.file} (ESC environment ${names}); the stack file's own values win over it, as in pulumi up.`);
     return { values, fromEnvironment };
   }
-  const open = `esc open ${stackConfig.environments[stackConfig.environments.length - 1]} --format json > env.json`;
+  const open = `esc open ${shownName(stackConfig.environments[stackConfig.environments.length - 1]!)} --format json > env.json`;
   if (absent.includes("clusters")) {
     throw new InputError(
       `stack '${stackConfig.stack}': ${stackConfig.file} has no ${PROJECT}:clusters and imports ESC environment ${names}, which may hold them; the check cannot open an environment. ` +

@@ -7,6 +7,7 @@ import { ClusterState } from "../audit/auditCluster";
 import { auditFleet, type FleetAudit } from "../audit/auditFleet";
 import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
 import { auditMetrics, formatMetrics } from "../audit/metrics";
+import { printableLines } from "../input/printable";
 import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
 import { existingClusterSnapshot, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
@@ -106,7 +107,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, isTty
 /** Runs the audit as a command: prints, then exits with its code. */
 export function cli(argv: readonly string[]): void {
   void run(argv, process.env, Boolean(process.stdout.isTTY)).then(({ code, stdout, stderr }) => {
-    if (stderr) process.stderr.write(stderr);
+    // Errors may name what a file holds (a context, a key): control characters are escaped, as in the report.
+    if (stderr) process.stderr.write(printableLines(stderr));
     // Exit once stdout is flushed: client-node's keep-alive sockets would otherwise hold the process open.
     process.stdout.write(stdout, () => process.exit(code));
   });

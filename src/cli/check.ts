@@ -8,6 +8,7 @@ import { mandatoryCount, type CheckReport } from "../check/report";
 import { AnalysisThread } from "../check/analysisThread";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "./projectDir";
+import { printableLines } from "../input/printable";
 
 /** `npm run check -- --stack <name>`: parse arguments, run the check, print, and say the exit code. */
 export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
@@ -41,10 +42,10 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
   } catch (error) {
     if (error instanceof InputError) {
-      io.stderr.write(`error: ${error.message}\n`);
+      io.stderr.write(`error: ${printableLines(error.message)}\n`);
       return ExitCode.badInput;
     }
-    io.stderr.write(`error: the check failed unexpectedly: ${unexpected(error, argv.includes("--debug"))}\n`);
+    io.stderr.write(`error: the check failed unexpectedly: ${printableLines(unexpected(error, argv.includes("--debug")))}\n`);
     return ExitCode.violation;
   }
 }

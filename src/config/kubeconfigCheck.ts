@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { load as loadYaml } from "js-yaml";
+import { shownName, valueType } from "../input/printable";
 
 /** `~/x` → the home directory's `x`; a relative path → resolved against the project root. */
 export function resolveKubeconfigPath(path: string, projectRoot: string, home: string = homedir()): string {
@@ -51,7 +52,8 @@ export function checkKubeconfig(content: string, context: string | undefined): K
     return { message: "has no current-context and no context is set", fix: `set kubeconfig.context to one of: ${list(contexts)}` };
   }
   if (!contexts.includes(wanted)) {
-    const what = context !== undefined ? `context '${wanted}'` : `current-context '${wanted}'`;
+    const name = typeof wanted === "string" ? `'${shownName(wanted)}'` : `(${valueType(wanted)})`;
+    const what = context !== undefined ? `context ${name}` : `current-context ${name}`;
     return { message: `has no ${what}`, fix: `set kubeconfig.context to one of: ${list(contexts)}` };
   }
   return undefined;
@@ -98,6 +100,9 @@ function readContexts(content: string): KubeconfigContexts {
   return { contexts: contexts.map((c) => c["name"]), currentContext: document["current-context"] };
 }
 
+/** The kubeconfig's context names, each as a name from a file is shown, at most 10 of them. */
 function list(names: readonly unknown[]): string {
-  return names.length ? names.join(", ") : "(it has no contexts)";
+  if (names.length === 0) return "(it has no contexts)";
+  const shown = names.slice(0, 10).map((n) => (typeof n === "string" ? shownName(n) : `(${valueType(n)})`));
+  return `${shown.join(", ")}${names.length > 10 ? `, and ${names.length - 10} more` : ""}`;
 }

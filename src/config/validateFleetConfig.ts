@@ -5,6 +5,7 @@ import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
 import { MIN_JWT_SECRET_LENGTH, MIN_PIN_HEX_DIGITS, fingerprintMatches, pinLabel, secretFacts } from "../model/secretFacts";
 import { isUnknownValue } from "../model/unknownValue";
+import { shownName, valueType } from "../input/printable";
 import {
   FleetRole,
   KUBESPHERE_VERSIONS,
@@ -109,15 +110,34 @@ export function validateFleetConfig(input: FleetConfigInput, options: ValidateOp
     else seen.set(cluster.name, cluster.label);
   }
 
-  const jwtSecret = jwtSecretOf(input.jwtSecret, report);
-  const pin = hostJwtSecretFingerprintOf(input.hostJwtSecretFingerprint, jwtSecret, report);
-  const namespace = nameOf(input.namespace, "namespace", DEFAULT_KUBESPHERE_NAMES.namespace, report);
-  const configMap = nameOf(input.configMap, "configMap", DEFAULT_KUBESPHERE_NAMES.configMap, report);
+  // Stack config reaches the program as text, and pulumi passes a YAML null as the text "null" (see nullAsText).
+  const text = (key: TextKey): unknown => (options.component === undefined ? nullAsText(input[key], key, report) : input[key]);
+  const jwtSecret = jwtSecretOf(text("jwtSecret"), report);
+  const pin = hostJwtSecretFingerprintOf(text("hostJwtSecretFingerprint"), jwtSecret, report);
+  const namespace = nameOf(text("namespace"), "namespace", DEFAULT_KUBESPHERE_NAMES.namespace, report);
+  const configMap = nameOf(text("configMap"), "configMap", DEFAULT_KUBESPHERE_NAMES.configMap, report);
   if (errors.length) return { errors };
   return { fleet: { stack: options.stack, clusters, ...(jwtSecret ? { jwtSecret } : {}), ...(pin ? { hostJwtSecretFingerprint: pin } : {}), names: { namespace, configMap } }, errors };
 }
 
 type Report = (key: string, message: string, fix: string, cluster?: string) => void;
+
+/** The stack config keys the program reads as text (`clusters` it reads as JSON). */
+type TextKey = "jwtSecret" | "hostJwtSecretFingerprint" | "namespace" | "configMap";
+
+/**
+ * A text key set to YAML null (`namespace: null`, in the stack file or an ESC environment's pulumiConfig). The Pulumi
+ * CLI does not leave it unset: it reads the null as a config value and passes the program its JSON, the text "null"
+ * (pulumi/pulumi sdk/go/common/resource/config: `unmarshalObject` keeps nil, `MarshalString` and `marshalText` write
+ * it with json.Marshal), so `pulumi up` would get a 4-character jwtSecret or a namespace named "null". The program
+ * cannot tell that text from a null, so both are refused with the same words, by the check (which sees the null)
+ * and by the program (which sees the text): one verdict. Returns undefined (reported) or the value unchanged.
+ */
+function nullAsText(value: unknown, key: TextKey, report: Report): unknown {
+  if (value !== null && value !== "null") return value;
+  report(key, 'is null (or the text "null"): pulumi passes a YAML null to the program as the text "null", not as unset', `remove ${PROJECT}:${key} from the stack file (and the ESC environment) to leave it unset, or give it a value`);
+  return undefined;
+}
 
 function clustersOf(value: unknown, options: ValidateOptions, report: Report): ClusterDeclaration[] {
   const inComponent = options.component !== undefined;
@@ -161,13 +181,14 @@ function clusterOf(entry: unknown, index: number, options: ValidateOptions, repo
 
   const settings = options.component !== undefined ? COMPONENT_CLUSTER_SETTINGS : STACK_CLUSTER_SETTINGS;
   for (const key of Object.keys(entry)) {
-    if (!settings.includes(key)) fail(`${at}.${key}`, "is not a cluster setting", `remove it; a cluster takes ${settings.join(", ")} (manage: 3.x only)`);
+    if (!settings.includes(key)) fail(`${at}.${shownName(key)}`, "is not a cluster setting", `remove it; a cluster takes ${settings.join(", ")} (manage: 3.x only)`);
   }
-  if (typeof rawName !== "string" || rawName === "") fail(`${at}.name`, "is missing", "name the cluster with a DNS-1123 label such as member-1");
-  else if (!DNS_LABEL.test(rawName)) fail(`${at}.name`, `'${rawName}' is not a DNS-1123 label`, "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+  if (rawName === undefined || rawName === "") fail(`${at}.name`, "is missing", "name the cluster with a DNS-1123 label such as member-1");
+  else if (typeof rawName !== "string") fail(`${at}.name`, `is ${valueType(rawName)}, not a DNS-1123 label`, "name the cluster with a DNS-1123 label such as member-1");
+  else if (!DNS_LABEL.test(rawName)) fail(`${at}.name`, `is not a DNS-1123 label: it ${whyNotDnsLabel(rawName)}`, "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
 
   const role = entry["role"];
-  if (role !== FleetRole.host && role !== FleetRole.member) fail(`${at}.role`, role === undefined ? "is missing" : `${JSON.stringify(role)} is not a role`, "use host (exactly one cluster) or member");
+  if (role !== FleetRole.host && role !== FleetRole.member) fail(`${at}.role`, role === undefined ? "is missing" : `is ${valueType(role)}, not a role`, "use host (exactly one cluster) or member");
 
   const version = versionOf(entry["version"], `${at}.version`, fail);
   const mode = modeOf(entry["manage"], version, `${at}.manage`, fail);
@@ -224,10 +245,18 @@ function connectionOf(entry: Record<string, unknown>, at: string, fail: Report):
   return { source, ...(context ? { context: context as string } : {}) };
 }
 
-/** `clusters[1] (member-1)`, or `clusters[1]` when the entry has no name. */
+/** What keeps a string from being a DNS-1123 label, in words that do not quote it. */
+function whyNotDnsLabel(name: string): string {
+  if (name.length > 63) return `has ${name.length} characters, more than 63`;
+  if (/[A-Z]/.test(name)) return "has upper-case letters";
+  if (/[^a-z0-9-]/.test(name)) return "has characters other than lower-case letters, digits and '-'";
+  return "starts or ends with '-'";
+}
+
+/** `clusters[1] (member-1)`, or `clusters[1]` when the entry has no name that is one (it is not quoted then). */
 export function labelOf(entry: Record<string, unknown>, index: number): string {
   const name = entry["name"];
-  return typeof name === "string" && name !== "" ? `clusters[${index}] (${name})` : `clusters[${index}]`;
+  return typeof name === "string" && DNS_LABEL.test(name) ? `clusters[${index}] (${name})` : `clusters[${index}]`;
 }
 
 function versionOf(value: unknown, key: string, fail: Report): KubeSphereVersion | undefined {
@@ -235,8 +264,12 @@ function versionOf(value: unknown, key: string, fail: Report): KubeSphereVersion
   if (typeof text === "string" && (KUBESPHERE_VERSIONS as readonly string[]).includes(text)) return text as KubeSphereVersion;
   const known = KUBESPHERE_VERSIONS.join(", ");
   if (value === undefined) fail(key, "is missing", `give the KubeSphere minor as a quoted string, one of ${known}`);
-  else if (typeof value === "number") fail(key, `${value} is a number, and YAML drops a trailing .0`, `quote it, for example version: "${value.toFixed(1)}"; known versions: ${known}`);
-  else fail(key, `${JSON.stringify(value)} is not a KubeSphere version this program knows`, `use one of ${known}`);
+  else if (typeof value === "number") {
+    // The version it would be when quoted, if that is one: a known version, never the value itself.
+    const quoted = (KUBESPHERE_VERSIONS as readonly string[]).find((v) => v === value.toFixed(1)) ?? "4.1";
+    fail(key, "is a number, and YAML drops a trailing .0", `quote it, for example version: "${quoted}"; known versions: ${known}`);
+  }
+  else fail(key, `is ${valueType(value)}, not a KubeSphere version this program knows`, `use one of ${known}`);
   return undefined;
 }
 
@@ -247,7 +280,7 @@ function modeOf(value: unknown, version: KubeSphereVersion | undefined, key: str
   }
   if (value === undefined) return ManageMode.installer;
   if (value === ManageMode.installer || value === ManageMode.configmap) return value;
-  fail(key, `${JSON.stringify(value)} is not a way to manage a 3.x cluster`, "use installer (the default, through ClusterConfiguration ks-installer) or configmap");
+  fail(key, `is ${valueType(value)}, not a way to manage a 3.x cluster`, "use installer (the default, through ClusterConfiguration ks-installer) or configmap");
   return undefined;
 }
 
@@ -259,7 +292,7 @@ function ksInstallerOf(value: unknown, version: KubeSphereVersion | undefined, m
   }
   if (value === undefined) return true;
   if (typeof value !== "boolean") {
-    fail(key, `${JSON.stringify(value)} is not true or false`, "leave it out (the cluster has ClusterConfiguration ks-installer) or set false for a 3.x cluster without ks-installer");
+    fail(key, `is ${valueType(value)}, not true or false`, "leave it out (the cluster has ClusterConfiguration ks-installer) or set false for a 3.x cluster without ks-installer");
     return undefined;
   }
   if (!value && mode === ManageMode.installer) {
@@ -275,7 +308,7 @@ function kubeconfigOf(value: unknown, key: string, options: ValidateOptions, fai
     return undefined;
   }
   for (const k of Object.keys(value)) {
-    if (!["path", "content", "context"].includes(k)) fail(`${key}.${k}`, "is not a kubeconfig setting", "use path or content, and optionally context");
+    if (!["path", "content", "context"].includes(k)) fail(`${key}.${shownName(k)}`, "is not a kubeconfig setting", "use path or content, and optionally context");
   }
   const { path, content, context } = value;
   if (context !== undefined && (typeof context !== "string" || context === "")) {
@@ -294,7 +327,7 @@ function kubeconfigOf(value: unknown, key: string, options: ValidateOptions, fai
       return undefined;
     }
     const file = resolveKubeconfigPath(path, options.projectRoot, options.homeDir);
-    source = file === path ? path : `${path} (${file})`;
+    source = file === path ? shownName(path) : `${shownName(path)} (${shownName(file)})`;
     try {
       text = (options.readFile ?? ((p: string) => readInputFile(p, { label: `${PROJECT}:${key}.path`, ...options.limits })))(file);
     } catch (error) {
@@ -334,7 +367,7 @@ function jwtSecretOf(value: unknown, report: Report): FleetDeclaration["jwtSecre
   if (isUnknownValue(value)) return { value: value as string };
   const fix = `set a random secret of at least ${MIN_JWT_SECRET_LENGTH} characters with: pulumi config set --secret jwtSecret "$(openssl rand -hex 16)", or remove it to adopt the host's`;
   if (typeof value !== "string") {
-    report("jwtSecret", "is not a string", fix);
+    report("jwtSecret", `is ${valueType(value)}, not a string`, fix);
     return undefined;
   }
   const facts = secretFacts(value);
@@ -361,7 +394,7 @@ function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration[
   }
   const match = text === undefined ? null : PIN.exec(text);
   if (!match) {
-    report("hostJwtSecretFingerprint", "is not a jwtSecret fingerprint", fix);
+    report("hostJwtSecretFingerprint", `is ${valueType(value)}, not a jwtSecret fingerprint`, fix);
     return undefined;
   }
   if (match[1]!.length < MIN_PIN_HEX_DIGITS) {
@@ -388,6 +421,6 @@ function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration[
 function nameOf(value: unknown, key: string, fallback: string, report: Report): string {
   if (value === undefined || value === null) return fallback;
   if (typeof value === "string" && value.length <= 253 && DNS_SUBDOMAIN.test(value)) return value;
-  report(key, `${JSON.stringify(value)} is not a Kubernetes object name`, `give a DNS-1123 name such as ${fallback}, or remove it to use ${fallback}`);
+  report(key, `is ${valueType(value)}, not a Kubernetes object name`, `give a DNS-1123 name such as ${fallback}, or remove it to use ${fallback}`);
   return fallback;
 }

@@ -19,7 +19,7 @@ export function readPolicyPackConfig(file: string, policies: readonly PolicyDesc
   const fail = (what: string, fix: string): InputError => new InputError(`${FLAG} ${file}: ${what}. Fix: ${fix}.`);
   const parsed = parseJson(text);
   if ("error" in parsed) {
-    throw fail(`not valid JSON at line ${parsed.error.line}, column ${parsed.error.column}`, "write a JSON object keyed by policy name, as pulumi preview --policy-pack-config takes it");
+    throw fail(parsed.error.problem, parsed.error.fix ?? "write a JSON object keyed by policy name, as pulumi preview --policy-pack-config takes it");
   }
   const raw = parsed.value;
   const scanned = scanJson(text);

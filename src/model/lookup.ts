@@ -15,6 +15,15 @@ export function lookup(data: unknown, path: readonly string[]): Lookup {
   return node === undefined || node === null ? { state: "absent" } : { state: "known", value: node };
 }
 
+/**
+ * An empty map of config keys to values, without a prototype: a key from a file (`__proto__`, `constructor`) is an
+ * entry like any other, never the map's prototype, and reading a key that is absent gives undefined, never
+ * something inherited. Every map of config keys read from a file (stack file, env file) is built on one.
+ */
+export function configMap(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }

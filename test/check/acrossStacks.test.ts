@@ -123,7 +123,7 @@ test("bad input in any stack, or an env file that is not ESC JSON, exits 2 befor
   const dir = splitFleet(t, { "members-us": (config) => (clusters(config)[0]!["role"] = "boss") });
   const bad = await runCli("check", ["--project-dir", dir, "--all-stacks", "--env-file", join(dir, "env.json")]);
   t.is(bad.code, 2, bad.stdout);
-  t.regex(bad.stderr, /^error: 1 of 3 stacks have bad input; nothing was checked\.\n- stack 'members-us': .*Pulumi\.members-us\.yaml \(kubesphere-fleet:jwtSecret from --env-file .*env\.json\) has 1 problem\(s\):\n  - Stack 'members-us', clusters\[0\] \(us-1\): kubesphere-fleet:clusters\[0\]\.role "boss" is not a role\. Fix: /);
+  t.regex(bad.stderr, /^error: 1 of 3 stacks have bad input; nothing was checked\.\n- stack 'members-us': .*Pulumi\.members-us\.yaml \(kubesphere-fleet:jwtSecret from --env-file .*env\.json\) has 1 problem\(s\):\n  - Stack 'members-us', clusters\[0\] \(us-1\): kubesphere-fleet:clusters\[0\]\.role is a string of 4 characters, not a role\. Fix: /);
   t.notRegex(bad.stderr, /\n +at /, "no stack trace");
 
   const envFile = join(dir, "not-esc.json");
