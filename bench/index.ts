@@ -42,7 +42,8 @@ export const FULL_PLAN: BenchPlan = {
   startRuns: 9,
   analyzeSizes: [10, 100, 1000, 5000],
   analyzeRuns: 5,
-  programSizes: [10, 100, 1000],
+  // 5,000: the component with every restart depending on every patch took 151 s and 2.75 GB there.
+  programSizes: [10, 100, 1000, 5000],
   programRuns: (size) => (size >= 1000 ? 1 : 3),
   checkSize: 1000,
   checkRuns: { small: 5, large: 1 },

@@ -7,10 +7,12 @@ import { formatBytes, formatMs, median } from "./stats";
 
 export const PER_CLUSTER_GROWTH_TARGET = 1.5;
 
-interface ProgramRun {
+export interface ProgramRun {
   readonly ms: number;
   readonly maxRssBytes: number;
   readonly resources: number;
+  /** Dependencies carried by every RegisterResource request: what the engine receives. */
+  readonly dependencyEdges: number;
   readonly error?: string;
 }
 
@@ -19,8 +21,12 @@ export interface ProgramTimes {
   readonly ms: number;
   readonly maxRssBytes: number;
   readonly resources: number;
+  readonly dependencyEdges: number;
   readonly runs: number;
 }
+
+/** The most dependency edges per cluster the program may send the engine: it must grow linearly with the fleet. */
+export const EDGES_PER_CLUSTER_TARGET = 3;
 
 /**
  * The fleet program under Pulumi's mocks, one child process per run (`bench/programChild.ts`), on generated stacks of
@@ -32,8 +38,8 @@ export async function benchProgram(sizes: readonly number[], runsFor: (size: num
   for (const size of [1, ...sizes]) {
     const stack = writeBenchStack(size, certificate);
     const runs: ProgramRun[] = [];
-    for (let i = 0; i < runsFor(size); i++) runs.push(await runOnce(stack.projectDir, stack.stack));
-    times.push({ size, ms: median(runs.map((r) => r.ms)), maxRssBytes: median(runs.map((r) => r.maxRssBytes)), resources: runs[0]!.resources, runs: runs.length });
+    for (let i = 0; i < runsFor(size); i++) runs.push(await runProgramOnce(stack.projectDir, stack.stack));
+    times.push({ size, ms: median(runs.map((r) => r.ms)), maxRssBytes: median(runs.map((r) => r.maxRssBytes)), resources: runs[0]!.resources, dependencyEdges: runs[0]!.dependencyEdges, runs: runs.length });
   }
   return { rows: programRows(times), times };
 }
@@ -66,6 +72,18 @@ export function programRows(times: readonly ProgramTimes[]): BenchRow[] {
     }
     rows.push(
       ratioRow(
+        {
+          measure: "Program under mocks, dependency edges sent to the engine, per cluster",
+          size: `${t.size.toLocaleString("en-US")} clusters`,
+          value: t.dependencyEdges.toLocaleString("en-US"),
+          baseline: `${t.size.toLocaleString("en-US")} clusters`,
+        },
+        t.dependencyEdges / t.size,
+        EDGES_PER_CLUSTER_TARGET,
+      ),
+    );
+    rows.push(
+      ratioRow(
         { measure: "Program under mocks, peak RSS", size: `${t.size.toLocaleString("en-US")} clusters`, value: formatBytes(t.maxRssBytes), baseline: `${formatBytes(fixed.maxRssBytes)} (1 cluster)` },
         t.maxRssBytes / fixed.maxRssBytes,
       ),
@@ -74,7 +92,8 @@ export function programRows(times: readonly ProgramTimes[]): BenchRow[] {
   return rows;
 }
 
-async function runOnce(projectDir: string, stack: string): Promise<ProgramRun> {
+/** One run of the fleet program under mocks, in a child process, on the bench stack `stack` in `projectDir`. */
+export async function runProgramOnce(projectDir: string, stack: string): Promise<ProgramRun> {
   const run = await runChild(TSX, [join(__dirname, "programChild.ts"), projectDir, stack]);
   const line = run.stdout.trim().split("\n").pop() ?? "";
   if (run.code !== 0 || !line.startsWith("{")) throw new Error(`program under mocks (stack ${stack}) failed with code ${run.code}: ${run.stderr.trim().split("\n").slice(-5).join("\n")}`);

@@ -1,6 +1,7 @@
 /**
  * Child process of the program benchmark: runs the fleet program under Pulumi's mocks for one generated stack and
- * prints one JSON line `{ ms, maxRssBytes, resources, error? }`. Usage: `tsx bench/programChild.ts <projectDir> <stack>`.
+ * prints one JSON line `{ ms, maxRssBytes, resources, dependencyEdges, error? }`: `dependencyEdges` counts the
+ * dependencies every RegisterResource request carried, what the engine receives. Usage: `tsx bench/programChild.ts <projectDir> <stack>`.
  * One run per process: the SDK's mocks and config are process-global, and peak RSS is per process.
  */
 import { readFileSync } from "node:fs";
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   // Only the error's first line: a program error names keys and clusters, never values.
   const error = result.error ? result.error.message.split("\n")[0] : undefined;
-  process.stdout.write(`${JSON.stringify({ ms, maxRssBytes, resources: result.resources.length, ...(error ? { error } : {}) })}\n`);
+  const dependencyEdges = result.resources.reduce((sum, r) => sum + r.dependencies.length, 0);
+  process.stdout.write(`${JSON.stringify({ ms, maxRssBytes, resources: result.resources.length, dependencyEdges, ...(error ? { error } : {}) })}\n`);
 }
 
 main().then(

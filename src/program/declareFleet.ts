@@ -4,7 +4,7 @@ import type { KubeSphereNames } from "../model/kubernetesObjects";
 import { CLUSTER_CONFIGURATION } from "../model/installerConfig";
 import { KS_APISERVER } from "../model/kubernetesObjects";
 import { KUBESPHERE_CONFIG_KEY } from "../model/kubesphereConfig";
-import { valueOf, type Children } from "./readLive";
+import type { Children } from "./readLive";
 import { RESTART_ANNOTATION, RESTART_ANNOTATION_PATH, type ClusterPlan } from "./clusterPlan";
 
 /** Server-side apply takes ownership of the patched fields from ks-installer, Helm or kubectl. */
@@ -71,12 +71,12 @@ export function declareInstallerObservation(plan: ClusterPlan, provider: k8s.Pro
 }
 
 /**
- * Declares the ks-apiserver restart of one cluster, when its plan has one, after `fleetConfigPatches`: the config
- * patches of the WHOLE fleet. The engine then applies every cluster's config first and restarts afterwards, so no
- * ks-apiserver restarts onto a secret its peers do not have yet, and the time in which host and members disagree
- * (a rotation) is as short as the engine allows: one wave of patches, then one wave of restarts.
+ * Declares the ks-apiserver restart of one cluster, when its plan has one, after `configApplied`: the barrier that
+ * waits for the config patches of the WHOLE fleet. The engine then applies every cluster's config first and restarts
+ * afterwards, so no ks-apiserver restarts onto a secret its peers do not have yet, and the time in which host and
+ * members disagree (a rotation) is as short as the engine allows: one wave of patches, then one wave of restarts.
  */
-export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, children: Children, fleetConfigPatches: readonly pulumi.Resource[]): pulumi.Resource | undefined {
+export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names: KubeSphereNames, children: Children, configApplied: pulumi.Resource): pulumi.Resource | undefined {
   if (!plan.restart) return undefined;
   return new k8s.apps.v1.DeploymentPatch(
     `${plan.cluster.name}-ks-apiserver`,
@@ -86,23 +86,26 @@ export function declareRestart(plan: ClusterPlan, provider: k8s.Provider, names:
     },
     {
       ...patchOptions(provider, children),
-      dependsOn: [...fleetConfigPatches],
+      dependsOn: [configApplied],
       // Nothing to apply: keep the annotation the last update set, so ks-apiserver is not restarted.
       ...(plan.restart.keepCurrent ? { ignoreChanges: [RESTART_ANNOTATION_PATH] } : {}),
     },
   );
 }
 
+/** The name of the barrier between the fleet's config patches and its restarts. */
+export const CONFIG_APPLIED = "kubesphere-config-applied";
+
 /**
- * Declares every cluster's restart (`declareRestart`), each depending on the config patches of the whole fleet.
+ * Declares every cluster's restart (`declareRestart`), all after every config patch of the fleet.
  *
- * That is clusters × patches dependencies, and the SDK resolves each one as a promise of its own before it registers
- * the restart. Declared all at once, every restart's resolution runs at the same time: at 1,000 clusters half a million
- * promises are alive together, and the garbage collector spent about 2 s of the program copying them. So this waits
- * once for the patches' URNs (the SDK waits for the same URNs before it registers any restart, in preview and in an
- * update alike), then declares one restart per turn of the event loop, by which time the SDK has resolved the one
- * before from URNs already known. The same resources with the same dependencies, registered in the same order; an
- * update still applies the restarts together, after every config patch.
+ * The order goes through one barrier: a `pulumi.Stash` (the engine's own built-in resource: no provider, no
+ * cluster, only a constant in the state) that depends on every config patch, and on which every restart depends. A
+ * restart depending on every patch directly was clusters × patches edges, resolved by the SDK and sent to the engine
+ * in every registration (639,200 at 800 clusters; 151 s and 2.75 GB at 5,000); through the barrier it is clusters +
+ * patches. A dependency on a component would not do: the SDK replaces it with the component's custom-resource
+ * children. The barrier registers once the patches are applied (the SDK waits for their URNs, which an update
+ * returns only after the step), and each restart once the barrier is; in preview nothing is applied either way.
  */
 export async function declareRestarts(
   plans: readonly ClusterPlan[],
@@ -112,11 +115,8 @@ export async function declareRestarts(
   fleetConfigPatches: readonly pulumi.Resource[],
 ): Promise<void> {
   if (!plans.some((p) => p.restart)) return;
-  await Promise.all(fleetConfigPatches.map((patch) => valueOf(patch.urn)));
-  for (const plan of plans) {
-    if (!declareRestart(plan, providerOf(plan), names, children, fleetConfigPatches)) continue;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  const configApplied = new pulumi.Stash(CONFIG_APPLIED, { input: "ks-apiserver restarts wait for every kubesphere-config and ClusterConfiguration patch of the fleet" }, { ...children, dependsOn: [...fleetConfigPatches] });
+  for (const plan of plans) declareRestart(plan, providerOf(plan), names, children, configApplied);
 }
 
 /**

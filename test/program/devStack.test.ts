@@ -110,7 +110,10 @@ test("every patch is retained on delete, so a stack destroy never strips kubesph
   t.false(result.resources.some((r) => r.type === "pulumi:providers:kubernetes" && r.retainOnDelete));
 });
 
-test("the ks-apiserver restart waits for the ConfigMap patch", (t) => {
+test("the ks-apiserver restart waits for the ConfigMap patch, through the fleet's barrier", (t) => {
   const [deployment] = declared(result, "member-2", "kubernetes:apps/v1:DeploymentPatch");
-  t.true(deployment!.dependencies.some((urn) => /[:$]kubernetes:core\/v1:ConfigMapPatch::member-2-kubesphere-config$/.test(urn)), deployment!.dependencies.join(", "));
+  t.is(deployment!.dependencies.length, 1);
+  t.regex(deployment!.dependencies[0]!, /[:$]pulumi:index:Stash::kubesphere-config-applied$/);
+  const barrier = result.resources.find((r) => r.type === "pulumi:index:Stash")!;
+  t.true(barrier.dependencies.some((urn) => /[:$]kubernetes:core\/v1:ConfigMapPatch::member-2-kubesphere-config$/.test(urn)), barrier.dependencies.join(", "));
 });

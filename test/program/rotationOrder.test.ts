@@ -1,9 +1,10 @@
 /**
  * A rotation under Pulumi's mock runtime: a fleet of every layout (3.4 installer host, 3.4 configmap, 3.2
  * installer, 3.2 configmap, 4.1) moves to a new secret in one update, and every ks-apiserver restart is ordered
- * after every config patch of the fleet, not only its own cluster's.
+ * after every config patch of the fleet, not only its own cluster's, through one barrier resource.
  */
 import { qualifiedUrn } from "../../src/mocks/kubernetesMocks";
+import { CONFIG_APPLIED } from "../../src/program/declareFleet";
 import test from "ava";
 import type { MockRunResult } from "../../src/mocks/runUnderMocks";
 import { runStack } from "../helpers/mocksFleet";
@@ -40,13 +41,14 @@ test("ks-apiserver restarts where the version needs one (3.2 configmap, 4.1), no
   t.true(declaredOf([RESTART]).every((r) => r.ignoreChanges.length === 0), "a rotation changes the config, so the restart annotation is applied");
 });
 
-test("every restart depends on every config patch of the fleet, so no cluster restarts before all are patched", (t) => {
+test("every restart waits for every config patch of the fleet, through one barrier: restarts + patches edges, not their product", (t) => {
   const patchUrns = declaredOf(CONFIG_PATCHES).map(urnOf);
   t.is(patchUrns.length, 5);
-  for (const restart of declaredOf([RESTART])) {
-    const missing = patchUrns.filter((urn) => !restart.dependencies.includes(urn));
-    t.deepEqual(missing, [], `${restart.name} depends on: ${restart.dependencies.join(", ")}`);
-  }
+  const barriers = result.resources.filter((r) => r.type === "pulumi:index:Stash" && r.name === CONFIG_APPLIED);
+  t.is(barriers.length, 1);
+  const barrier = barriers[0]!;
+  t.deepEqual(patchUrns.filter((urn) => !barrier.dependencies.includes(urn)), [], `the barrier depends on: ${barrier.dependencies.join(", ")}`);
+  for (const restart of declaredOf([RESTART])) t.deepEqual(restart.dependencies, [urnOf(barrier)], restart.name);
 });
 
 test("no config patch waits for a restart (the restarts are the last wave)", (t) => {
