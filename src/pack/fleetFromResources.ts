@@ -84,7 +84,10 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     return parts;
   };
 
-  for (const resource of resources) {
+  // The engine hands AnalyzeStack its resources in no fixed order (a Go sync.Map, pulumi v3.259.0
+  // pkg/resource/deploy/step_generator.go): read them in URN order, so every view, and every verdict and message made
+  // from it (which host is "the" host, which secret is the reference), is the same for any order.
+  for (const resource of [...resources].sort(byUrn)) {
     if (resource.type === KUBERNETES_PROVIDER_TYPE) {
       const parts = clusterFor(resource);
       if (reading.credentials === false || (reading.objects && !reading.objects.has(ObjectRead.kubeconfig))) continue;
@@ -124,6 +127,10 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
       return undefined;
     },
   };
+}
+
+function byUrn(a: StackResource, b: StackResource): number {
+  return a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0;
 }
 
 /** What is read of a provider's inputs (`providerCredentials`) and of a Helm release's or chart's (`ksCoreSettings`). */

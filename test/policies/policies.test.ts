@@ -208,3 +208,28 @@ test("rule options come from the policy config with defaults", (t) => {
 function fixtureOf(spec: ResourceSpec) {
   return spec.provider === "host" ? "v3.4/kubesphere-config.host.yaml" : spec.provider === "member-1" ? "v3.4/kubesphere-config.member.yaml" : "v4.1/kubesphere-config.member.yaml";
 }
+
+test("stack policies give the same messages for any order of the same resources (the engine's AnalyzeStack order is a Go map's)", async (t) => {
+  // Two hosts on different secrets and a member: which host is "the" host must not depend on the order.
+  const stack = [
+    kubernetesProvider("host-a"),
+    kubernetesProvider("host-b"),
+    kubernetesProvider("member-1"),
+    configMapResource("host-a", "v3.4/kubesphere-config.host.yaml"),
+    configMapResource("host-b", "v3.4/kubesphere-config.host.yaml", { edit: (text) => text.replace(FIXTURE_JWT_SECRET, OTHER_SECRET) }),
+    configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { edit: (text) => text.replace(FIXTURE_JWT_SECRET, OTHER_SECRET) }),
+  ];
+  const messagesOf = async (specs: ResourceSpec[]) => (await allMessages(specs)).sort();
+  const expected = await messagesOf(stack);
+  t.true(expected.some((m) => /jwtSecret/.test(m)), expected.join("\n"));
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let round = 0; round < 30; round++) {
+    const shuffled = [...stack];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    t.deepEqual(await messagesOf(shuffled), expected, `order: ${shuffled.map((s) => s.name).join(", ")}`);
+  }
+});
