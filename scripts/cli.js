@@ -2,7 +2,9 @@
 // `npm run check` / `npm run audit`: runs the CLI from the build (policies/bin, written by `npm run build`, which
 // `npm install` runs through `prepare`) instead of compiling TypeScript at every start. When a TypeScript source or
 // tsconfig is newer than the build (an edit, a `git pull`), it rebuilds first, so a run never uses stale code.
-// Plain JavaScript on purpose: it must run before anything is compiled.
+// Plain JavaScript on purpose: it must run before anything is compiled. package.json starts it as
+// `node -- scripts/cli.js`: the `--` ends Node's own options, which Node would otherwise also take from after the
+// script's name (an `--env-file` there is read by Node before this file runs; see README, Security).
 "use strict";
 const { readdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -57,7 +59,7 @@ function build(why) {
 
 const [name, ...args] = process.argv.slice(2);
 if (!CLIS.includes(name)) {
-  process.stderr.write(`usage: node scripts/cli.js <${CLIS.join("|")}> [options]\n`);
+  process.stderr.write(`usage: node -- scripts/cli.js <${CLIS.join("|")}> [options]\n`);
   process.exit(2);
 }
 const entry = join(ROOT, "policies", "bin", "src", "cli", `${name}.js`);

@@ -4,6 +4,7 @@ import { ClusterRole, type ClusterView, type FleetView } from "../model/fleet";
 import { fingerprintMatches, pinLabel, shortFingerprint } from "../model/secretFacts";
 import { fleetFromResources, type StackResource } from "../pack/fleetFromResources";
 import { RuleScope, Severity, allRules, decidedBy, defaultRuleOptions, type Finding, type Rule } from "../rules";
+import { ENV_FILE_FLAG } from "./escEnvironment";
 import type { CheckReport } from "./report";
 
 /** One stack of a fleet split over several: its validated config and what its program declared. */
@@ -132,7 +133,7 @@ export function verdictsAcrossStacks(stacks: readonly FleetStack[], now = new Da
           enforcementLevel: "advisory",
           stack: both,
           cluster: host.name,
-          message: `Stack '${stack}' pins ${PROJECT}:hostJwtSecretFingerprint ${pinLabel(pin)}, but the jwtSecret stack ${quoted(hostStacks)} declares for host '${host.name}' is not known here (e.g. it comes from an ESC environment: pass --env-file), so they cannot be compared yet.`,
+          message: `Stack '${stack}' pins ${PROJECT}:hostJwtSecretFingerprint ${pinLabel(pin)}, but the jwtSecret stack ${quoted(hostStacks)} declares for host '${host.name}' is not known here (e.g. it comes from an ESC environment: pass ${ENV_FILE_FLAG}), so they cannot be compared yet.`,
         });
       } else if (!fingerprintMatches(pin, secret.value.digest)) {
         violations.push({

@@ -16,8 +16,9 @@ const reply = (message: FromAnalysisThread): void => port.postMessage(message);
 let configured!: (settings: AnalysisSettings) => void;
 const settings = new Promise<AnalysisSettings>((resolve) => (configured = resolve));
 
+const launched = launchPolicyPack(packDir);
 const analysis = new PackAnalysis({
-  pack: launchPolicyPack(packDir).then((launched) => launched.ready),
+  pack: launched.then((pack) => pack.ready),
   config: async (info) => {
     const { stack, policyPackConfig, fileLimits, hostPin } = await settings;
     // Required only now (it loads ajv): the pack is spawned first.
@@ -42,7 +43,11 @@ port.on("message", (message: ToAnalysisThread) => {
       );
       break;
     case "close":
-      void analysis.close().then(() => reply({ kind: "closed" }));
+      // Stopped at once, started or not: closing before the pack is up (bad input) does not wait for it to start.
+      void launched
+        .then((pack) => pack.stop(), () => undefined)
+        .then(() => analysis.close())
+        .then(() => reply({ kind: "closed" }));
       break;
   }
 });

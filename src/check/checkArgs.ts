@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { InputError } from "../cli/exitCodes";
 import { DEFAULT_MAX_FILE_MIB, maxFileBytes } from "../input/inputFile";
 import { assertWritableFile } from "../cli/outputPath";
+import { ENV_FILE_FLAG, NODE_ENV_FILE_FLAG } from "./escEnvironment";
 import { allStacks } from "./stackFile";
 
 export interface CheckArgs {
@@ -14,7 +15,7 @@ export interface CheckArgs {
   readonly projectDir: string;
   /** `--live`: the snapshot folder (every cluster's folder, whichever stack declares it); default `stacks/<stack>/live` per stack. */
   readonly live?: string;
-  /** `--env-file`: what `esc open <env> --format json` printed, for stacks that import an ESC environment. */
+  /** `--esc-env-file`: what `esc open <env> --format json` printed, for stacks that import an ESC environment. */
   readonly envFile?: string;
   readonly policyPackConfig?: string;
   readonly json: boolean;
@@ -40,7 +41,7 @@ Options:
   --all-stacks                   every stacks/Pulumi.*.yaml, checked together as one fleet
   --live <dir>                   live snapshot: <dir>/<cluster>/*.yaml (default stacks/<name>/live per stack;
                                  write one with \`npm run audit -- --stack <name> --save <dir>\`)
-  --env-file <file>              what \`esc open <org>/<project>/<env> --format json\` prints, for stacks that import
+  --esc-env-file <file>          what \`esc open <org>/<project>/<env> --format json\` prints, for stacks that import
                                  a Pulumi ESC environment (environment: in the stack file); its pulumiConfig gives
                                  the keys the stack file does not set. Without it, such a jwtSecret is unknown
   --policy-pack-config <file>    policy config JSON, as \`pulumi preview --policy-pack-config\` takes it
@@ -62,6 +63,8 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
       options: {
         stack: { type: "string", multiple: true },
         "all-stacks": { type: "boolean", default: false },
+        "esc-env-file": { type: "string" },
+        // Node's own option: refused below with the new name, never read.
         "env-file": { type: "string" },
         live: { type: "string" },
         "policy-pack-config": { type: "string" },
@@ -81,6 +84,7 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
   }
   const { values } = parsed;
   if (values.help) return "help";
+  if (values["env-file"] !== undefined) throw new InputError(nodeEnvFileRefusal());
   const named = values.stack ?? [];
   if (values["all-stacks"] && named.length > 0) throw new InputError(`--stack and --all-stacks cannot go together.\n\n${CHECK_USAGE}`);
   const projectDir = resolve(values["project-dir"] ?? defaults.projectDir);
@@ -93,7 +97,7 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
     acrossStacks: Boolean(values["all-stacks"]) || stacks.length > 1,
     projectDir,
     ...(values.live ? { live: resolve(values.live) } : {}),
-    ...(values["env-file"] ? { envFile: resolve(values["env-file"]) } : {}),
+    ...(values["esc-env-file"] ? { envFile: resolve(values["esc-env-file"]) } : {}),
     ...(values["policy-pack-config"] ? { policyPackConfig: resolve(values["policy-pack-config"]) } : {}),
     json: values.json ?? false,
     ...(values.sarif ? { sarif: resolve(values.sarif) } : {}),
@@ -101,6 +105,18 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
     maxFileBytes: maxFileBytes(values["max-file-mib"], MAX_FILE_FLAG),
     debug: values.debug ?? false,
   };
+}
+
+/**
+ * `--env-file` reached the check (the launcher, `node -- scripts/cli.js`, ends Node's options, so Node did not read
+ * it): refused unread, naming the check's flag. Started as `node scripts/cli.js check --env-file F`, Node itself reads
+ * F before any of this runs; hence the rename.
+ */
+function nodeEnvFileRefusal(): string {
+  return (
+    `${NODE_ENV_FILE_FLAG} is Node's own option (Node reads that file itself, as environment variables, before the check starts), ` +
+    `so the check's flag is ${ENV_FILE_FLAG}; the file was not read. Fix: pass ${ENV_FILE_FLAG} <file> instead of ${NODE_ENV_FILE_FLAG} <file>.`
+  );
 }
 
 /** The snapshot folder of a stack's clusters: `--live`, else `stacks/<stack>/live`. */

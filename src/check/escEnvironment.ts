@@ -5,7 +5,14 @@ import { parseJson } from "../input/jsonPosition";
 import { configMap, isPlainObject } from "../model/lookup";
 import type { FileLimits } from "./stackFile";
 
-export const ENV_FILE_FLAG = "--env-file";
+/**
+ * The check's flag for an opened ESC environment. Not `--env-file`: that is Node's own option, and Node (v20 at
+ * least) reads it even after the script's name (nodejs/node#54232), before this code runs: a `NODE_OPTIONS=--require`
+ * line in the file would run code, `/dev/zero` would grow without bound, a FIFO would hang. See `NODE_ENV_FILE_FLAG`.
+ */
+export const ENV_FILE_FLAG = "--esc-env-file";
+/** The old spelling, refused with the new one's name when it reaches the check (the launcher ends Node's options). */
+export const NODE_ENV_FILE_FLAG = "--env-file";
 
 /** An opened Pulumi ESC environment, as `esc open <org>/<project>/<env> --format json` prints it. */
 export interface EscEnvironment {
@@ -15,7 +22,7 @@ export interface EscEnvironment {
 }
 
 /**
- * Reads `--env-file`: the JSON `esc open … --format json` (or `pulumi env open … --format json`) prints, whose
+ * Reads `--esc-env-file`: the JSON `esc open … --format json` (or `pulumi env open … --format json`) prints, whose
  * `pulumiConfig` holds the stack config the environment gives every stack that imports it. Keys of this project are
  * taken as Pulumi takes them: `kubesphere-fleet:<key>`, or a bare `<key>` (a key without a namespace belongs to the
  * project); keys of other namespaces (`aws:region`) are not ours. Errors name the file and the position, never its

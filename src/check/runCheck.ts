@@ -34,7 +34,7 @@ export interface CheckOptions {
   readonly fileLimits?: FileLimits;
   /** Progress for large fleets (stderr in the CLI). */
   readonly progress?: (message: string) => void;
-  /** `--env-file`: the opened ESC environment, for the keys a stack file that imports one does not set. */
+  /** `--esc-env-file`: the opened ESC environment, for the keys a stack file that imports one does not set. */
   readonly escEnvironment?: EscEnvironment;
   /** The stack's config, already read and validated (the check across stacks reads every stack first). */
   readonly input?: StackInput;

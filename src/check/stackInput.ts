@@ -23,7 +23,7 @@ export interface StackInputOptions {
   readonly projectDir: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly fileLimits?: FileLimits;
-  /** `--env-file`: the opened ESC environment the stack imports, for the keys its stack file does not set. */
+  /** `--esc-env-file`: the opened ESC environment the stack imports, for the keys its stack file does not set. */
   readonly escEnvironment?: EscEnvironment;
 }
 
@@ -55,7 +55,7 @@ export function readStackInput(options: StackInputOptions): StackInput {
 
 /**
  * The stack's config as `pulumi up` gets it: the stack file's values over the `pulumiConfig` of the ESC environments
- * it imports. The check cannot open an environment: with `--env-file` it takes that file's values; without, a
+ * it imports. The check cannot open an environment: with `--esc-env-file` it takes that file's values; without, a
  * jwtSecret the stack file lacks is unknown (as in a preview: advisory, never a false verdict), and clusters it lacks
  * are bad input, since nothing can be checked without them.
  */

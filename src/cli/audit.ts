@@ -9,9 +9,9 @@ import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
 import { auditMetrics, formatMetrics } from "../audit/metrics";
 import { printableLines } from "../input/printable";
 import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
-import { existingClusterSnapshot, writeClusterSnapshot } from "../snapshot/writeSnapshot";
+import { existingClusterSnapshot, prepareSnapshotFolder, removeUnusedSnapshotFolder, SNAPSHOT_FILE_MODE, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
-import { outputFileProblem, writeFileAtomically } from "./outputPath";
+import { outputFileProblem, writeFileSafely } from "./outputPath";
 import { PROJECT_DIR } from "./projectDir";
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTty: boolean): Promise<{ code: ExitCode; stdout: string; stderr: string }> {
@@ -20,6 +20,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
   const plan = planOf(args, env);
   // Checked before the clusters are read; the report is still printed, and the exit code says the file is missing.
   let metricsProblem = args.openmetrics ? outputFileProblem("--openmetrics", args.openmetrics) : undefined;
+  // Made (and proved writable) before the clusters are read: a folder that cannot be made is bad input at once.
+  const createdFolder = args.save ? prepareSnapshotFolder(args.save) : undefined;
   const now = new Date();
   const audit = await auditFleet(plan.targets, {
     names: plan.names,
@@ -28,6 +30,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     rules: { now, certificateExpiryWindowDays: args.expiryWindowDays, ...(plan.expectedJwtSecretFingerprint ? { expectedJwtSecretFingerprint: plan.expectedJwtSecretFingerprint } : {}) },
   });
   const saved = args.save ? save(args.save, audit) : undefined;
+  if (saved && saved.clusters.length === 0) removeUnusedSnapshotFolder(saved.dir, createdFolder);
   if (args.openmetrics && !metricsProblem) metricsProblem = writeMetrics(args.openmetrics, audit, now);
   const metrics = args.openmetrics && !metricsProblem ? args.openmetrics : undefined;
   let stdout: string;
@@ -40,8 +43,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     stdout = formatText(audit, args.colour ? COLOUR : PLAIN);
     if (saved) {
       const stack = args.source.kind === "stack" ? args.source.stack : "<name>";
-      stdout += `Snapshot of ${saved.clusters.length} cluster${saved.clusters.length === 1 ? "" : "s"} written to ${saved.dir} (files 0600); ` +
-        `check it with \`npm run check -- --stack ${stack} --live ${saved.dir}\`.\n`;
+      const mode = SNAPSHOT_FILE_MODE.toString(8).padStart(4, "0");
+      stdout +=
+        saved.clusters.length === 0
+          ? `No snapshot written: no cluster could be read, so nothing was saved to ${saved.dir}${createdFolder ? " (the folder made for it was removed again)" : ""}.\n`
+          : `Snapshot of ${saved.clusters.length} cluster${saved.clusters.length === 1 ? "" : "s"} written to ${saved.dir} (files ${mode}); ` +
+            `check it with \`npm run check -- --stack ${stack} --live ${saved.dir}\`.\n`;
       for (const name of saved.stale) stdout += `The folder of '${name}' in ${saved.dir} is from an earlier run: '${name}' could not be read now.\n`;
     }
     if (metrics) stdout += `Metrics written to ${metrics} (0644, node_exporter textfile collector format).\n`;
@@ -53,11 +60,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
 /** Writes the metrics file whole (temp file + rename), 0644: it holds no secret, and the collector runs as another user. */
 function writeMetrics(file: string, audit: FleetAudit, now: Date): string | undefined {
   try {
-    writeFileAtomically(file, formatMetrics(auditMetrics(audit, now)), 0o644);
+    writeFileSafely("--openmetrics", file, formatMetrics(auditMetrics(audit, now)), 0o644);
     return undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    return `--openmetrics ${file} cannot be written (${code}). Fix: give a path in a folder you can write to.`;
+    if (error instanceof InputError) return error.message;
+    throw error;
   }
 }
 
@@ -85,6 +92,7 @@ function save(dir: string, audit: FleetAudit): { dir: string; clusters: string[]
       clusters.push(cluster.target.name);
     }
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     throw new InputError(`--save ${dir} cannot be written (${code}). Fix: give a folder you can write to.`);
   }

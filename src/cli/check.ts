@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FleetCheckReport } from "../check/acrossStacks";
 import { CHECK_USAGE, MAX_FILE_FLAG, liveDirOf, parseCheckArgs } from "../check/checkArgs";
@@ -7,6 +6,7 @@ import { fleetMandatoryCount, formatFleetText, formatText, textStyle } from "../
 import { mandatoryCount, type CheckReport } from "../check/report";
 import { AnalysisThread } from "../check/analysisThread";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
+import { writeFileSafely } from "./outputPath";
 import { POLICY_PACK_DIR, PROJECT_DIR } from "./projectDir";
 import { printableLines } from "../input/printable";
 
@@ -56,17 +56,12 @@ function writeSarif(path: string, report: CheckReport | FleetCheckReport, projec
   const { allRules } = require("../rules") as typeof import("../rules");
   const { CROSS_STACK_RULES } = require("../check/acrossStacks") as typeof import("../check/acrossStacks");
   const version = (require(join(PROJECT_DIR, "package.json")) as { version: string }).version;
-  writeOutput("--sarif", path, `${JSON.stringify(toSarif(report, [...allRules(), ...CROSS_STACK_RULES], { projectDir, toolVersion: version }), null, 2)}\n`);
+  // Written after the run; a failure now (disk full, a symlink planted meanwhile) is still bad input, exit 2.
+  writeFileSafely("--sarif", path, `${JSON.stringify(toSarif(report, [...allRules(), ...CROSS_STACK_RULES], { projectDir, toolVersion: version }), null, 2)}\n`, SARIF_FILE_MODE);
 }
 
-/** An output written after the run; a failure now (disk full, folder removed meanwhile) is still bad input, exit 2. */
-function writeOutput(flag: string, path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new InputError(`${flag} ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? "error"}). Fix: give a path in a folder you can write to.`);
-  }
-}
+/** SARIF holds findings and fingerprints, never a secret: readable by the code-scanning upload that runs next. */
+const SARIF_FILE_MODE = 0o644;
 
 /** Runs `main` as a command: the exit code is set, not forced (`process.exit()` would cut a report still being piped). */
 export function cli(argv: readonly string[]): void {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -6,7 +5,7 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { GetSchemaRequest, type ConstructRequest, type ConstructResponse, type GetSchemaResponse } from "@pulumi/pulumi/proto/provider_pb";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { startEngineStub, type EngineLogEntry } from "./engineStub";
-import { pluginOutput, sdkCommandPath, stopProcess, unaryCall } from "./pluginProcess";
+import { pluginOutput, sdkCommandPath, spawnPlugin, stopProcess, unaryCall } from "./pluginProcess";
 
 export interface StartComponentProviderOptions {
   /** How long to wait for the port; default 60 s. */
@@ -38,17 +37,16 @@ export interface ComponentProviderSession {
 /**
  * Starts a Node component package the way the engine does for `pulumi package add` and `pulumi up`:
  * `node <@pulumi/pulumi>/cmd/run-plugin <pluginDir> <engine>` with cwd = the plugin dir (the SDK's runner compiles
- * the TypeScript entry with its ts-node), reads the port it prints and connects a `ResourceProviderClient`.
+ * the TypeScript entry with its ts-node; it exits when this process goes, `spawnPlugin`), reads the port it prints and connects a `ResourceProviderClient`.
  */
 export async function startComponentProvider(pluginDir: string, options: StartComponentProviderOptions = {}): Promise<ComponentProviderSession> {
   const dir = resolve(pluginDir);
   const engine = await startEngineStub();
   const started = Date.now();
-  const child = spawn(process.execPath, [sdkCommandPath(dir, "run-plugin"), dir, engine.address], {
+  const child = spawnPlugin(sdkCommandPath(dir, "run-plugin"), [dir, engine.address], {
     cwd: dir,
     // The ts-node the SDK vendors caches what it compiles in the OS temp folder; nothing here reads outside the repository.
     env: { ...process.env, TS_NODE_CACHE: "false", ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
   });
   const { port, stderr } = await pluginOutput(child, "Component provider", options.startTimeoutMs ?? 60_000, async () => {
     await engine.close();

@@ -1,10 +1,31 @@
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import type * as grpc from "@grpc/grpc-js";
 import { dirname, join } from "node:path";
 
 /** `<@pulumi/pulumi>/cmd/<command>` (run-policy-pack, run-plugin), resolved from the plugin's folder as the engine does. */
 export function sdkCommandPath(pluginDir: string, command: string): string {
   return join(dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [pluginDir] })), "cmd", command);
+}
+
+/**
+ * Run by the plugin's Node before the plugin's own entry: the plugin exits once its stdin, a pipe from the process
+ * that started it, reaches its end. The operating system closes that pipe when the starting process is gone, however
+ * it ended (SIGKILL, a crash, a test worker that exits, a thread that is terminated), so a plugin never outlives it as
+ * an orphan serving gRPC for hours. Then the entry is loaded as `node <entry> <args…>` loads it: with `-e`,
+ * `process.argv` is `[node, entry, ...args]`, which is what the SDK's runners read.
+ */
+const EXIT_WITH_PARENT = [
+  'process.stdin.on("end", () => process.exit(0)).on("error", () => process.exit(0)).resume();',
+  "require(process.argv[1]);",
+].join("\n");
+
+/**
+ * Starts a Node plugin (`<@pulumi/pulumi>/cmd/run-policy-pack`, `run-plugin`) as the engine does, `node <entry>
+ * <args…>`, except that it exits when this process goes (`EXIT_WITH_PARENT`). Public Node APIs only: nothing in the
+ * SDK is changed. stdout and stderr are pipes, for the port and the plugin's messages.
+ */
+export function spawnPlugin(entry: string, args: readonly string[], options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(process.execPath, ["-e", EXIT_WITH_PARENT, "--", entry, ...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
 }
 
 /**

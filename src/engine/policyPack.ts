@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -18,7 +18,7 @@ import {
   type ResourceInput,
 } from "./analyzerMessages";
 import { startEngineStub, type EngineLogEntry, type EngineStub } from "./engineStub";
-import { pluginOutput, sdkCommandPath, stopProcess, unaryCall } from "./pluginProcess";
+import { pluginOutput, sdkCommandPath, spawnPlugin, stopProcess, unaryCall } from "./pluginProcess";
 
 export * from "./analyzerMessages";
 export { secret, toStruct, fromStruct, WIRE_UNKNOWN, SPECIAL_SIG_KEY, SECRET_SIG } from "./wire";
@@ -72,7 +72,7 @@ export function runPolicyPackPath(packDir: string): string {
 
 /**
  * Starts a Node policy pack the way the Pulumi engine does: `node <@pulumi/pulumi>/cmd/run-policy-pack <engine> <packDir>`
- * with cwd = the pack dir, then reads the port from its stdout and connects an `AnalyzerClient` with insecure
+ * with cwd = the pack dir (and exits when this process goes, `spawnPlugin`), then reads the port from its stdout and connects an `AnalyzerClient` with insecure
  * credentials on 127.0.0.1. The pack must be built (its package.json `main` must exist).
  *
  * @example
@@ -88,6 +88,11 @@ export async function startPolicyPack(packDir: string, options: StartPolicyPackO
 /** A policy pack process, spawned; `ready` resolves once it printed its port and a client is connected. */
 export interface LaunchedPolicyPack {
   readonly ready: Promise<PolicyPackSession>;
+  /**
+   * Stops the process now, whether or not it printed its port (then `ready` rejects): a caller done before the pack
+   * started (bad input) need not wait for it to start only to stop it. The session's `close()` is still safe after it.
+   */
+  stop(): Promise<void>;
 }
 
 /**
@@ -100,12 +105,8 @@ export async function launchPolicyPack(packDir: string, options: StartPolicyPack
   const engine: EngineStub | undefined = options.engineAddress ? undefined : await startEngineStub();
   const engineAddress = options.engineAddress ?? engine!.address;
   const started = Date.now();
-  const child = spawn(process.execPath, [runPolicyPackPath(dir), engineAddress, dir], {
-    cwd: options.cwd ?? dir,
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return { ready: connect(child, engine, started, options) };
+  const child = spawnPlugin(runPolicyPackPath(dir), [engineAddress, dir], { cwd: options.cwd ?? dir, env: { ...process.env, ...options.env } });
+  return { ready: connect(child, engine, started, options), stop: () => stopProcess(child) };
 }
 
 async function connect(child: ChildProcess, engine: EngineStub | undefined, started: number, options: StartPolicyPackOptions): Promise<PolicyPackSession> {

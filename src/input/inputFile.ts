@@ -142,7 +142,8 @@ function mib(bytes: number): string {
   return `${value >= 10 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1)} MiB`;
 }
 
-function kindOf(stats: Stats): string {
+/** What a file that is not a regular file is, for a message: "a FIFO (named pipe)", "a folder", … */
+export function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return "a folder";
   if (stats.isFIFO()) return "a FIFO (named pipe)";
   if (stats.isCharacterDevice()) return "a character device";

@@ -1,6 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { stringify } from "yaml";
+import { InputError } from "../cli/exitCodes";
+import { assertFileCanBeCreated, writeFileSafely } from "../cli/outputPath";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 
 /**
@@ -15,6 +17,8 @@ import type { KubernetesObject } from "../model/kubernetesObjects";
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 
 export const SNAPSHOT_FILE_MODE = 0o600;
+/** The audit's flag that writes a snapshot, for messages. */
+export const SAVE_FLAG = "--save";
 export const SNAPSHOT_DIR_MODE = 0o700;
 
 /** The object without server bookkeeping that holds secrets or noise: managedFields and the last-applied annotation. */
@@ -53,15 +57,16 @@ export function snapshotFileName(object: KubernetesObject): string {
 export function writeClusterSnapshot(dir: string, cluster: string, objects: readonly KubernetesObject[]): string[] {
   const clusterDir = join(dir, safeSegment(cluster));
   mkdirSync(clusterDir, { recursive: true, mode: SNAPSHOT_DIR_MODE });
+  // A symlink planted as the cluster's folder would take its jwtSecret wherever it leads.
+  if (!lstatSync(clusterDir).isDirectory()) {
+    throw new InputError(`${SAVE_FLAG} ${clusterDir} is not a folder (a symlink, or a file); a snapshot is never written through one. Fix: remove it (rm ${clusterDir}), or save to another folder.`);
+  }
   chmodSync(clusterDir, SNAPSHOT_DIR_MODE);
   const written: string[] = [];
   for (const object of objects) {
     const path = join(clusterDir, snapshotFileName(object));
-    const temporary = `${path}.${process.pid}.tmp`;
-    // Created 0600 from the first byte, then renamed over any older file.
-    writeFileSync(temporary, snapshotYaml(object), { mode: SNAPSHOT_FILE_MODE, flag: "w" });
-    chmodSync(temporary, SNAPSHOT_FILE_MODE);
-    renameSync(temporary, path);
+    // Created 0600 from the first byte under a temp name nobody planted, then renamed over any older file.
+    writeFileSafely(SAVE_FLAG, path, snapshotYaml(object), SNAPSHOT_FILE_MODE);
     written.push(path);
   }
   for (const entry of readdirSync(clusterDir)) {
@@ -69,6 +74,36 @@ export function writeClusterSnapshot(dir: string, cluster: string, objects: read
     if (entry.endsWith(".yaml") && !written.includes(path)) removeIfPresent(path);
   }
   return written;
+}
+
+/**
+ * Makes the snapshot folder `dir` (0700, with its missing parents) before any cluster is read, and proves a file can
+ * be created in it: a folder that cannot be made (a dangling symlink on the way, a file system that refuses) is bad
+ * input up front, not after every cluster was read. Returns the first folder it created, if any.
+ */
+export function prepareSnapshotFolder(dir: string): string | undefined {
+  let created: string | undefined;
+  try {
+    created = mkdirSync(dir, { recursive: true, mode: SNAPSHOT_DIR_MODE });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new InputError(`${SAVE_FLAG} ${dir} cannot be created (${code}). Fix: give a folder you can write to, or a path whose existing part is real folders (no dangling symlink).`);
+  }
+  assertFileCanBeCreated(SAVE_FLAG, dir);
+  return created;
+}
+
+/** Removes the folders `prepareSnapshotFolder` created (from `dir` up to `created`), if nothing was written into them. */
+export function removeUnusedSnapshotFolder(dir: string, created: string | undefined): void {
+  if (created === undefined) return;
+  for (let folder = dir; ; folder = dirname(folder)) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
+    if (folder === created || dirname(folder) === folder) return;
+  }
 }
 
 /** Unlinks a file; one already gone (another writer removed it first) is not an error. No exists-then-delete race. */

@@ -3,7 +3,8 @@
  * per-cluster timeout, partial reads, the concurrency bound, the snapshot writer and the colour switch.
  */
 import test from "ava";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -240,4 +241,60 @@ test("--save leaves an earlier folder of a cluster that could not be read, and s
   t.deepEqual((JSON.parse(result.stdout) as { snapshot: unknown }).snapshot, { dir, clusters: ["host"], stale: ["gone"] });
   const text = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir], {}, false);
   t.true(text.stdout.includes(`The folder of 'gone' in ${dir} is from an earlier run: 'gone' could not be read now.`));
+});
+
+test("--save into a folder that cannot be made is bad input before any cluster is read", async (t) => {
+  // A dangling symlink on the way: the folder above is writable, yet nothing can be made under the link.
+  const dangling = join(scratch, "dangling");
+  symlinkSync(join(scratch, "nowhere"), dangling);
+  const dir = join(dangling, "snapshot");
+  const before = fleet.servers["host"]!.requests.length;
+  const result = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--context", "gone", "--save", dir], {}, false);
+  t.is(result.code, 2, result.stdout + result.stderr);
+  t.is(result.stderr, `audit: --save ${dir} cannot be created (ENOENT). Fix: give a folder you can write to, or a path whose existing part is real folders (no dangling symlink).\n`);
+  t.is(result.stdout, "");
+  t.is(fleet.servers["host"]!.requests.length, before, "no cluster was read");
+  t.false(existsSync(join(scratch, "nowhere")));
+});
+
+test("--save when no cluster could be read says that nothing was written, and leaves no folder it made", async (t) => {
+  const dir = join(scratch, "never-read", "snapshot");
+  const text = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "gone", "--save", dir], {}, false);
+  t.is(text.code, 1, text.stderr);
+  t.notRegex(text.stdout, /Snapshot of 0 clusters written/);
+  t.true(text.stdout.includes(`No snapshot written: no cluster could be read, so nothing was saved to ${dir} (the folder made for it was removed again).`), text.stdout);
+  t.false(existsSync(join(scratch, "never-read")), "the folders made for it are gone");
+  const json = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "gone", "--save", dir, "--json"], {}, false);
+  t.deepEqual((JSON.parse(json.stdout) as { snapshot: unknown }).snapshot, { dir, clusters: [], stale: [] });
+});
+
+test("--save and --openmetrics never write through a planted symlink, nor replace a FIFO: exit 2 naming the path and the fix", async (t) => {
+  const dir = join(scratch, "planted");
+  const away = join(scratch, "planted-outside");
+  mkdirSync(away, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(away, join(dir, "host"));
+  const saved = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--save", dir], {}, false);
+  t.is(saved.code, 2, saved.stdout + saved.stderr);
+  t.regex(saved.stderr, new RegExp(`^audit: --save ${join(dir, "host")} is not a folder \\(a symlink, or a file\\); a snapshot is never written through one\\. Fix: remove it`));
+  t.deepEqual(readdirSync(away), [], "the jwtSecret did not land outside the snapshot folder");
+
+  const fifo = join(scratch, "metrics.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const link = join(scratch, "metrics-link.prom");
+  const victim = join(away, "victim.prom");
+  writeFileSync(victim, "untouched\n");
+  symlinkSync(victim, link);
+  for (const [path, what] of [
+    [fifo, "is a FIFO \\(named pipe\\), not a regular file; only a regular file is replaced\\. Fix: give a path that is a regular file or does not exist yet\\."],
+    [link, "is a symlink; a file is never written through one, it could lead anywhere\\. Fix: remove the link"],
+  ] as const) {
+    const metrics = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--openmetrics", path], {}, false);
+    t.is(metrics.code, 2, metrics.stderr);
+    t.regex(metrics.stderr, new RegExp(`^audit: --openmetrics ${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} ${what}`));
+    t.regex(metrics.stdout, /host/, "the report is still printed");
+  }
+  t.true(lstatSync(fifo).isFIFO());
+  t.true(lstatSync(link).isSymbolicLink());
+  t.is(readFileSync(victim, "utf8"), "untouched\n");
 });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { run } from "../../src/cli/audit";
 import { timeScale } from "../helpers/checkCli";
+import { alive, gone } from "../helpers/processes";
 import { makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { type ServedObject } from "../helpers/apiServer";
 import { PATIENT_TIMEOUT_ARGS, runAudit, startFleet, v34Host, v34Member, type CliRun, type LiveFleet } from "./liveFleet";
@@ -194,25 +195,6 @@ test("an oversized Secret is a note on a cluster that was read, and --save write
   t.deepEqual(readdirSync(join(dir, "huge-secret")).sort(), ["clusterconfiguration-ks-installer.yaml", "configmap-kubesphere-config.yaml", "deployment-ks-apiserver.yaml"]);
   t.true(sent["huge-secret"]! < OFFERED_BYTES / 2);
 });
-
-/** Alive and not a zombie (a killed child of a process that has exited is reaped by init, or lingers as a zombie). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-/** Waits for the processes to go, a bounded number of polls (the kill is sent when the audit's time is up). */
-async function gone(pids: readonly number[]): Promise<boolean> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (!pids.some(alive)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return !pids.some(alive);
-}
 
 test("an exec plugin that never finishes is stopped at the cluster's timeout, reported as credentials, and leaves no process", async (t) => {
   const pidFile = join(fleet.dir, "plugin.pids");

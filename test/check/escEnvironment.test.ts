@@ -1,5 +1,5 @@
 /**
- * Pulumi ESC in the offline check: a stack file's `environment:` imports, and `--env-file` (what `esc open … --format
+ * Pulumi ESC in the offline check: a stack file's `environment:` imports, and `--esc-env-file` (what `esc open … --format
  * json` prints). Read in process through the same functions the CLI uses; the CLI runs are in acrossStacks.test.ts.
  */
 import test from "ava";
@@ -61,12 +61,12 @@ test("an env file that is not ESC JSON is bad input naming the file and the fix,
   ];
   for (const [content, pattern] of cases) {
     const error = t.throws(() => readEscEnvironment(envFile(t, content)), { instanceOf: InputError });
-    t.regex(error!.message, new RegExp(`^--env-file .*env\\.json ${pattern.source}`));
+    t.regex(error!.message, new RegExp(`^--esc-env-file .*env\\.json ${pattern.source}`));
     t.false(error!.message.includes(OTHER_SECRET));
   }
 });
 
-test("a stack importing an environment: a jwtSecret it does not set is unknown without --env-file, and taken from it with", (t) => {
+test("a stack importing an environment: a jwtSecret it does not set is unknown without --esc-env-file, and taken from it with", (t) => {
   const dir = project(t, `environment:\n  - acme/kubesphere-fleet\nconfig:${MEMBERS}\n`);
   const without = readStackInput({ stack: "shard", projectDir: dir });
   t.true(isUnknownValue(without.input.jwtSecret), "unknown, as in a preview");
@@ -76,7 +76,7 @@ test("a stack importing an environment: a jwtSecret it does not set is unknown w
   const esc = readEscEnvironment(envFile(t, { pulumiConfig: { "kubesphere-fleet:jwtSecret": FIXTURE_JWT_SECRET } }));
   const withEnv = readStackInput({ stack: "shard", projectDir: dir, escEnvironment: esc });
   t.is(withEnv.input.jwtSecret, FIXTURE_JWT_SECRET);
-  t.true(withEnv.notes.some((n) => /^kubesphere-fleet:jwtSecret from --env-file .*env\.json \(ESC environment acme\/kubesphere-fleet\); the stack file's own values win/.test(n)));
+  t.true(withEnv.notes.some((n) => /^kubesphere-fleet:jwtSecret from --esc-env-file .*env\.json \(ESC environment acme\/kubesphere-fleet\); the stack file's own values win/.test(n)));
   t.false(withEnv.notes.join("\n").includes(FIXTURE_JWT_SECRET));
 });
 
@@ -88,14 +88,14 @@ test("the stack file wins over the environment, and an env file is not used for 
   const none = project(t, `config:\n  kubesphere-fleet:jwtSecret: ${FIXTURE_JWT_SECRET}${MEMBERS}\n`);
   const read = readStackInput({ stack: "shard", projectDir: none, escEnvironment: esc });
   t.is(read.input.jwtSecret, FIXTURE_JWT_SECRET);
-  t.true(read.notes.some((n) => /--env-file .* is not used for stack 'shard': its stack file imports no ESC environment/.test(n)));
+  t.true(read.notes.some((n) => /--esc-env-file .* is not used for stack 'shard': its stack file imports no ESC environment/.test(n)));
 });
 
 test("clusters that may come from the environment, or an environment that is not a list, are bad input with the fix", (t) => {
   const noClusters = project(t, "environment:\n  - acme/kubesphere-fleet\nconfig:\n  kubesphere-fleet:hostJwtSecretFingerprint: sha256:890eaf2b1028\n");
   t.throws(() => readStackInput({ stack: "shard", projectDir: noClusters }), {
     instanceOf: InputError,
-    message: /has no kubesphere-fleet:clusters and imports ESC environment acme\/kubesphere-fleet, which may hold them; the check cannot open an environment\. Fix: list the clusters in the stack file, or give npm run check --env-file env\.json, written with: esc open acme\/kubesphere-fleet --format json > env\.json/,
+    message: /has no kubesphere-fleet:clusters and imports ESC environment acme\/kubesphere-fleet, which may hold them; the check cannot open an environment\. Fix: list the clusters in the stack file, or give npm run check --esc-env-file env\.json, written with: esc open acme\/kubesphere-fleet --format json > env\.json/,
   });
   const clustersFromEnv = readEscEnvironment(
     envFile(t, { pulumiConfig: { "kubesphere-fleet:clusters": [{ name: "eu-2", role: "member", version: "4.1", kubeconfig: { path: "kubeconfigs/member-2.yaml" } }], "kubesphere-fleet:jwtSecret": FIXTURE_JWT_SECRET } }),

@@ -115,6 +115,24 @@ test("--sarif into a folder that does not exist is bad input before the run", as
   assertBadInput(t, await check(["--stack", "dev", "--sarif", dir]), /--sarif .* is a folder/);
 });
 
+test("--sarif on a symlink, a FIFO or a symlink to a device-like file is bad input before the run, and nothing is written through it", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ksf-sarif-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const victim = join(dir, "outside.txt");
+  writeFileSync(victim, "untouched\n");
+  const link = join(dir, "check.sarif");
+  symlinkSync(victim, link);
+  const fifo = join(dir, "fifo.sarif");
+  execFileSync("mkfifo", [fifo]);
+  // Stands for /dev/null (never touched here): a link to a FIFO in the scratch folder.
+  const nullLike = join(dir, "null.sarif");
+  symlinkSync(fifo, nullLike);
+  assertBadInput(t, await check(["--stack", "dev", "--sarif", link]), /^error: --sarif .*check\.sarif is a symlink; a file is never written through one, it could lead anywhere\. Fix: remove the link \(rm .*check\.sarif\)/);
+  assertBadInput(t, await check(["--stack", "dev", "--sarif", fifo]), /^error: --sarif .*fifo\.sarif is a FIFO \(named pipe\), not a regular file; only a regular file is replaced\. Fix: /);
+  assertBadInput(t, await check(["--stack", "dev", "--sarif", nullLike]), /^error: --sarif .*null\.sarif is a symlink/);
+  t.is(readFileSync(victim, "utf8"), "untouched\n");
+});
+
 test("--policy-pack-config that is not JSON is refused with a position and without its text", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "ksf-policy-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

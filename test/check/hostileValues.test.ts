@@ -65,20 +65,20 @@ test("an 8 MiB env file of unclosed brackets is refused at once, exit 2, in litt
   const started = Date.now();
   const error = t.throws(() => readEscEnvironment(file), { instanceOf: InputError });
   t.true(Date.now() - started < 1000 * timeScale(), `took ${Date.now() - started} ms`);
-  t.regex(error!.message, /^--env-file .*env\.json nests JSON deeper than 100 levels at line 1, column 117\. Fix: flatten it; no input of this kind nests this deep\.$/);
+  t.regex(error!.message, /^--esc-env-file .*env\.json nests JSON deeper than 100 levels at line 1, column 117\. Fix: flatten it; no input of this kind nests this deep\.$/);
   // The whole CLI in a 160 MB heap: the error scan of the text used to take 1.5 GB.
-  const run = await runNode(["--max-old-space-size=160", "--require", "tsx/cjs", join(REPO, "src", "cli", "check.ts"), "--stack", "dev", "--env-file", file], { timeoutMs: 15_000 });
+  const run = await runNode(["--max-old-space-size=160", "--require", "tsx/cjs", "--", join(REPO, "src", "cli", "check.ts"), "--stack", "dev", "--esc-env-file", file], { timeoutMs: 15_000 });
   t.is(run.code, 2, run.stderr);
-  t.regex(run.stderr, /^error: --env-file .*env\.json nests JSON deeper than 100 levels at line 1, column 117\./);
+  t.regex(run.stderr, /^error: --esc-env-file .*env\.json nests JSON deeper than 100 levels at line 1, column 117\./);
 });
 
 test("10,000 levels of nesting in an env file's value are refused before parsing: exit 2 naming the bound, no RangeError", async (t) => {
   const dir = splitFleet(t);
   const deep = `${"[".repeat(10_000)}"${SECRET}"${"]".repeat(10_000)}`;
   const env = writeFile(t, "env.json", `{"pulumiConfig": {"kubesphere-fleet:jwtSecret": ${deep}}}`);
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--env-file", env]);
+  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", env]);
   t.is(run.code, 2, run.stderr);
-  t.regex(run.stderr, /^error: --env-file .*env\.json nests JSON deeper than 100 levels at line 1, column \d+\. Fix: flatten it/);
+  t.regex(run.stderr, /^error: --esc-env-file .*env\.json nests JSON deeper than 100 levels at line 1, column \d+\. Fix: flatten it/);
   t.false(/RangeError|stack size/.test(run.stderr));
   t.false(run.stderr.includes(SECRET));
 });
@@ -98,7 +98,7 @@ test("wrong-typed values from a stack file and an env file are named by key and 
     },
   });
   const env = writeFile(t, "env.json", JSON.stringify({ pulumiConfig: { "kubesphere-fleet:jwtSecret": { nested: SECRET }, "kubesphere-fleet:configMap": SEVEN_MB, namespace: SECRET } }));
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--env-file", env]);
+  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", env]);
   t.is(run.code, 2, run.stderr);
   const problems = [
     /Stack 'members-eu', clusters\[0\]: kubesphere-fleet:clusters\[0\]\.name is not a DNS-1123 label: it has upper-case letters\./,
@@ -221,7 +221,7 @@ test("--all-stacks with snapshot folders missing from 2 of 3 stacks: one exit 2 
   rmSync(join(dir, "stacks", "members-us", "live"), { recursive: true });
   mkdirSync(join(dir, "stacks", "members-us", "live"));
   // Within 15 s of the process start (scaled by the machine's load): the stacks' programs are never run.
-  const run = await runCli("check", ["--project-dir", dir, "--all-stacks", "--env-file", join(dir, "env.json")], {}, 15_000);
+  const run = await runCli("check", ["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json")], {}, 15_000);
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /^error: 2 of 3 stacks have bad input; nothing was checked\.\n/);
   t.regex(run.stderr, /- stack 'members-eu': --live .*members-eu\/live has no folder for 'eu-3'\. Save one with `npm run audit -- --stack members-eu --save .*members-eu\/live`\./);

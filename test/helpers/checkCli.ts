@@ -41,7 +41,8 @@ export function timeScale(): number {
 
 /** Runs a CLI of this project (`src/cli/<name>.ts`) as users do, in a child process (see `runNode`). */
 export function runCli(name: "check" | "audit", args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = CLI_TIME_LIMIT_MS): Promise<CliRun> {
-  return runNode(["--require", "tsx/cjs", join(REPO, "src", "cli", `${name}.ts`), ...args], {
+  // `--` ends Node's options, as the launchers do: Node would otherwise read an `--env-file` among `args` itself.
+  return runNode(["--require", "tsx/cjs", "--", join(REPO, "src", "cli", `${name}.ts`), ...args], {
     env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, KUBECONFIG: undefined, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
     timeoutMs,
   });
