@@ -19,7 +19,9 @@
 // - no debugger attach, no tracing, no bun runtime, no InstallDependencies (the tests install with npm beforehand),
 //   no code generation (GenerateProgram, GeneratePackage, Pack, Link: Unimplemented);
 // - it exits when its parent (the engine) is gone, checked every second, where the real host checks the engine's
-//   health every 5 minutes: a test must leave no process behind.
+//   health every 5 minutes; and the Node processes it starts exit when it goes (their stdin is a pipe from it, and a
+//   line run before their entry exits at its end, as src/engine/pluginProcess.ts starts plugins): a test must leave no
+//   process behind.
 "use strict";
 
 const { spawn, spawnSync } = require("node:child_process");
@@ -37,6 +39,17 @@ const { Empty } = require("google-protobuf/google/protobuf/empty_pb.js");
 const VERSION = process.env.KUBESPHERE_FLEET_LANGUAGE_HOST_VERSION || "v3.248.0";
 const NODEJS_BAIL = 32; // nodeJSProcessExitedAfterShowingUserActionableMessage
 const children = new Set();
+/**
+ * Run before a child's own entry: it exits when its stdin, a pipe from this host, ends (this host is gone). The pipe
+ * is unref'd, so a program still exits by itself when its work is done.
+ */
+const EXIT_WITH_PARENT = 'process.stdin.on("end", () => process.exit(0)).on("error", () => process.exit(0)).resume(); process.stdin.unref(); require(process.argv[1]);';
+
+/** `node [nodeArgs] <entry> <args>`, as the real host runs it, except that it exits when this host goes. */
+function spawnNode(runtimeBin, nodeArgs, entry, args, options) {
+  const [, out, err] = options.stdio;
+  return track(spawn(runtimeBin, [...nodeArgs, "-e", EXIT_WITH_PARENT, "--", entry, ...args], { ...options, stdio: ["pipe", out, err] }));
+}
 
 function parseFlags(argv) {
   // Go's flag package: -name value, -name=value, --name value; the first non-flag argument ends the flags.
@@ -310,7 +323,8 @@ class NodeLanguageHost {
     if (opts.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
     if (opts.tsconfigpath) env.PULUMI_NODEJS_TSCONFIG_PATH = opts.tsconfigpath;
 
-    const child = track(spawn(runtimeBin, [...nodeArgs, ...args], { env, stdio: ["ignore", "inherit", "inherit"] }));
+    const [entry, ...rest] = args;
+    const child = spawnNode(runtimeBin, nodeArgs, entry, rest, { env, stdio: ["ignore", "inherit", "inherit"] });
     call.on("cancelled", () => interrupt(child));
     child.once("error", (error) => respond(`Problem executing program (could not run language executor): ${error.message}`));
     child.once("exit", (code, signal) => {
@@ -345,7 +359,8 @@ class NodeLanguageHost {
         ? "@pulumi/pulumi/cmd/run-policy-pack"
         : process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH || "@pulumi/pulumi/cmd/run-plugin";
       const runPath = locateModule(module, programDir, runtimeBin, true);
-      const args = [runPath, ...shlexSplit(opts.nodeargs)];
+      // main.go appends nodeargs after the entry: they reach the plugin as its first arguments, not Node's.
+      const args = [...shlexSplit(opts.nodeargs)];
       if (isAnalyzer) args.push(...req.getArgsList(), programDir);
       else args.push(programDir, ...req.getArgsList());
 
@@ -364,7 +379,7 @@ class NodeLanguageHost {
           maybeEnv("PULUMI_CONFIG", JSON.stringify(sortKeys(stackConfig)));
         }
       }
-      const child = track(spawn(runtimeBin, args, { cwd: isAnalyzer ? programDir : req.getPwd(), env, stdio: ["ignore", "pipe", "pipe"] }));
+      const child = spawnNode(runtimeBin, [], runPath, args, { cwd: isAnalyzer ? programDir : req.getPwd(), env, stdio: ["ignore", "pipe", "pipe"] });
       call.on("cancelled", () => interrupt(child));
       child.stderr.on("data", (chunk) => send("stderr", chunk));
       const exited = new Promise((resolveExit) => {
