@@ -113,7 +113,8 @@ export function fleetFromResources(resources: readonly StackResource[], names: K
     else record(parts, facts.apiserver.source, resource.urn, () => parts.apiserver.push(facts.apiserver));
   }
 
-  const views: ClusterView[] = [...clusters.values()].map((parts) => {
+  // Clusters in their providers' URN order, whichever resource met each first (and whichever a reading filter kept).
+  const views: ClusterView[] = [...clusters.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, parts]) => {
     const version = parts.settings.find((s) => s.installer?.version)?.installer?.version;
     return { name: parts.name, ...(version ? { version } : {}), settings: parts.settings, apiserver: parts.apiserver, credentials: parts.credentials };
   });
