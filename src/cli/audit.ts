@@ -25,7 +25,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     names: plan.names,
     timeoutMs: args.timeoutMs,
     concurrency: args.concurrency,
-    rules: { now, certificateExpiryWindowDays: args.expiryWindowDays, ...(plan.expectedJwtSecretFingerprint ? { expectedJwtSecretFingerprint: plan.expectedJwtSecretFingerprint } : {}) },
+    rules: {
+      now,
+      certificateExpiryWindowDays: args.expiryWindowDays,
+      ...(plan.expectedJwtSecretFingerprint ? { expectedJwtSecretFingerprint: plan.expectedJwtSecretFingerprint } : {}),
+      ...(plan.declaredJwtSecretFingerprint ? { declaredJwtSecretFingerprint: plan.declaredJwtSecretFingerprint } : {}),
+    },
   });
   const saved = args.save ? save(args.save, audit) : undefined;
   if (args.openmetrics && !metricsProblem) metricsProblem = writeMetrics(args.openmetrics, audit, now);
