@@ -147,15 +147,14 @@ function metricsOutput(values: { "prometheus-textfile"?: string; openmetrics?: s
   }
   const flag = values.openmetrics !== undefined ? "--openmetrics" : "--prometheus-textfile";
   const path = nonEmpty(values["prometheus-textfile"] ?? values.openmetrics, flag);
-  const fleetFlag = values.fleet !== undefined ? "--fleet" : "--stack";
-  const named = nonEmpty(values.fleet, "--fleet") ?? (source.kind === "stack" ? source.stack : undefined);
-  const fleet = named !== undefined ? assertFleetName(fleetFlag, named) : undefined;
+  const fleet = nonEmpty(values.fleet, "--fleet") ?? (source.kind === "stack" ? source.stack : undefined);
   if (path === undefined) return {};
   if (fleet === undefined) {
     throw new InputError(
       `${flag} needs --fleet <name> without --stack: every series carries the fleet, and the file is named after it, so audits of several fleets can share node_exporter's textfile folder. Fix: add e.g. --fleet prod.`,
     );
   }
+  assertFleetName(values.fleet !== undefined ? "--fleet" : "--stack", fleet);
   return { metrics: { flag, file: metricsFile(path, fleet), fleet } };
 }
 

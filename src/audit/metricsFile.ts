@@ -20,7 +20,9 @@ export function metricsFileName(fleet: string): string {
 /** `--fleet`, or the stack's name: refused when it cannot name a file or a label value plainly. */
 export function assertFleetName(flag: string, fleet: string): string {
   if (!FLEET_NAME.test(fleet)) {
-    throw new InputError(`${flag} '${fleet}' is not a fleet name: use letters, digits, '-', '_' and '.', starting with a letter or digit (as in a stack name).`);
+    throw new InputError(
+      `${flag} '${fleet}' cannot name the metrics file and the fleet label. Fix: ${flag === "--stack" ? "give --fleet <name> with " : "use "}letters, digits, '-', '_' and '.', starting with a letter or digit (as in a stack name).`,
+    );
   }
   return fleet;
 }

@@ -143,7 +143,7 @@ test("without --stack, --prometheus-textfile needs --fleet; a fleet name that ca
   for (const [args, message] of [
     [["--prometheus-textfile", healthy.dir], /--prometheus-textfile needs --fleet <name> without --stack: .*Fix: add e\.g\. --fleet prod\./],
     [["--openmetrics", join(healthy.dir, "m.prom")], /--openmetrics needs --fleet <name>/],
-    [["--fleet", "../etc", "--prometheus-textfile", healthy.dir], /--fleet '\.\.\/etc' is not a fleet name/],
+    [["--fleet", "../etc", "--prometheus-textfile", healthy.dir], /--fleet '\.\.\/etc' cannot name the metrics file and the fleet label\. Fix: use letters/],
     [["--fleet", "a", "--prometheus-textfile", healthy.dir, "--openmetrics", healthy.dir], /--openmetrics is the old name of --prometheus-textfile; give one of them\./],
   ] as const) {
     const run = await runAudit(["--kubeconfig", healthy.kubeconfig, "--context", "host", ...args]);

@@ -34,10 +34,10 @@ export function realToolTest(tools: readonly RealTool[], title: string, fn: (t: 
   const missing = tools.filter((tool) => !toolAvailable(tool));
   const declare = options.serial ? test.serial : test;
   if (missing.length === 0) return declare(title, fn);
-  const names = missing.map((tool) => tool.command).join(", ");
+  const names = `${missing.map((tool) => tool.command).join(", ")} ${missing.length === 1 ? "is" : "are"}`;
   const install = `apt-get install -y ${[...new Set(missing.map((tool) => tool.debianPackage))].join(" ")}`;
-  if (process.env["CI"]) declare(title, (t) => t.fail(`${names} is not installed, and CI must run this test: ${install} (.ci/run does).`));
-  else declare.skip(`${title} (skipped: ${names} is not installed; ${install})`, fn);
+  if (process.env["CI"]) declare(title, (t) => t.fail(`${names} not installed, and CI must run this test: ${install} (.ci/run does).`));
+  else declare.skip(`${title} (skipped: ${names} not installed; ${install})`, fn);
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
