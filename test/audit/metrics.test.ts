@@ -131,6 +131,38 @@ test("a drifted, an unreachable and an expired cluster show in the metrics the a
   t.is(violations.get(`fleet=broken,cluster=gone,policy=${MEMBER_ZERO_ACCESS_TOKEN_MAX_AGE},enforcement_level=mandatory`), undefined);
 });
 
+test("a cluster that cannot be read keeps the state series its fleet's last audit wrote, with that audit's time; nothing of another fleet, nothing the kubeconfig alone decides", async (t) => {
+  const dir = join(broken.dir, "carry");
+  mkdirSync(dir);
+  const file = join(dir, "kubesphere-fleet-broken.prom");
+  // What an earlier audit wrote when 'gone' could still be read (drifted), beside another fleet's cluster of that name.
+  const policyOnKubeconfig = allRules().find((r) => r.reads?.every((x) => x === "kubeconfig"))!.id;
+  writeFileSync(
+    file,
+    [
+      `${METRIC.lastRead}{fleet="broken",cluster="gone"} 1000`,
+      `${METRIC.jwtSecretMatchesHost}{fleet="broken",cluster="gone"} 0`,
+      `${METRIC.memberAccessTokenMaxAge}{fleet="broken",cluster="gone"} 7200`,
+      `${METRIC.violations}{fleet="broken",cluster="gone",policy="${FLEET_SHARED_JWT_SECRET}",enforcement_level="mandatory"} 2`,
+      `${METRIC.violations}{fleet="broken",cluster="gone",policy="${policyOnKubeconfig}",enforcement_level="mandatory"} 5`,
+      `${METRIC.jwtSecretMatchesHost}{fleet="other",cluster="expired"} 0`,
+      "",
+    ].join("\n"),
+  );
+  const run = await runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", broken.kubeconfig, ...contexts(BROKEN), "--fleet", "broken", "--prometheus-textfile", dir]);
+  t.is(run.code, 1, run.stderr);
+  const parsed = families(readFileSync(file, "utf8"));
+  t.is(parsed.get(METRIC.reachable)!.series.get("fleet=broken,cluster=gone"), 0);
+  t.is(parsed.get(METRIC.lastRead)!.series.get("fleet=broken,cluster=gone"), 1000, "the time of the audit that read it");
+  t.is(parsed.get(METRIC.jwtSecretMatchesHost)!.series.get("fleet=broken,cluster=gone"), 0, "still drifted, as last read");
+  t.is(parsed.get(METRIC.memberAccessTokenMaxAge)!.series.get("fleet=broken,cluster=gone"), 7200);
+  const violations = parsed.get(METRIC.violations)!.series;
+  t.is(violations.get(`fleet=broken,cluster=gone,policy=${FLEET_SHARED_JWT_SECRET},enforcement_level=mandatory`), 2);
+  t.is(violations.get(`fleet=broken,cluster=gone,policy=${policyOnKubeconfig},enforcement_level=mandatory`), 0, "decided now from the kubeconfig, not carried");
+  t.is(parsed.get(METRIC.jwtSecretMatchesHost)!.series.get("fleet=broken,cluster=expired"), undefined, "never read, and another fleet's series is not this one's");
+  t.is(parsed.get(METRIC.jwtSecretMatchesHost)!.series.get("fleet=other,cluster=expired"), undefined);
+});
+
 promtoolTest("promtool check metrics accepts the audit's metrics file (healthy and broken fleets)", async (t) => {
   for (const { file } of [await healthyRun, await brokenRun]) {
     const checked = await promtool(["check", "metrics"], { input: readFileSync(file, "utf8") });
