@@ -6,16 +6,26 @@ import { assertWritableFolder } from "../cli/outputPath";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS } from "../rules";
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "./auditFleet";
+import { assertFleetName, metricsFile } from "./metricsFile";
 
 export type AuditSource =
   | { readonly kind: "stack"; readonly stack: string; readonly projectDir: string }
   | { readonly kind: "kubeconfig"; readonly file?: string; readonly contexts: readonly string[]; readonly namespace: string; readonly configMap: string };
 
+export interface MetricsOutput {
+  /** The flag as given (`--prometheus-textfile`, or its old name `--openmetrics`), for messages. */
+  readonly flag: string;
+  /** The file: `<folder>/kubesphere-fleet-<fleet>.prom` when a folder was given. */
+  readonly file: string;
+  /** The `fleet` label of every series: `--fleet`, else the stack's name. */
+  readonly fleet: string;
+}
+
 export interface AuditArgs {
   readonly source: AuditSource;
   readonly save?: string;
-  /** Where to write the Prometheus textfile-collector metrics. */
-  readonly openmetrics?: string;
+  /** Where to write the Prometheus textfile-collector metrics, and the fleet that labels them. */
+  readonly metrics?: MetricsOutput;
   readonly json: boolean;
   readonly colour: boolean;
   readonly timeoutMs: number;
@@ -45,8 +55,12 @@ Clusters:
 
 Options:
   --save <dir>               write <dir>/<cluster>/*.yaml (mode 0600) for \`npm run check -- --live <dir>\`
-  --openmetrics <file>       also write the audit as Prometheus metrics (node_exporter textfile collector
-                             format, e.g. /var/lib/prometheus/node-exporter/kubesphere-fleet.prom), atomically, 0644
+  --prometheus-textfile <path>
+                             also write the audit as Prometheus metrics in the text format node_exporter's
+                             textfile collector reads; a folder (e.g. /var/lib/prometheus/node-exporter) gets
+                             kubesphere-fleet-<fleet>.prom. Atomically, 0644. Old name: --openmetrics
+  --fleet <name>             the fleet label of every series and the file's name (default: the stack's name;
+                             needed without --stack), so several fleets share one textfile folder
   --json                     print one JSON document instead of the report
   --timeout <seconds>        per cluster (default ${DEFAULT_TIMEOUT_MS / 1000})
   --concurrency <n>          clusters read at once (default ${DEFAULT_CONCURRENCY})
@@ -71,7 +85,9 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
         namespace: { type: "string" },
         "config-map": { type: "string" },
         save: { type: "string" },
+        "prometheus-textfile": { type: "string" },
         openmetrics: { type: "string" },
+        fleet: { type: "string" },
         json: { type: "boolean", default: false },
         timeout: { type: "string" },
         concurrency: { type: "string" },
@@ -113,7 +129,7 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
   return {
     source,
     ...(save !== undefined ? { save } : {}),
-    ...(values.openmetrics !== undefined ? { openmetrics: resolve(nonEmpty(values.openmetrics, "--openmetrics")!) } : {}),
+    ...metricsOutput(values, source),
     json: values.json ?? false,
     colour: defaults.isTty && !values.json && !values["no-color"] && !defaults.env["NO_COLOR"],
     timeoutMs: Math.round(positive(values.timeout, "--timeout", DEFAULT_TIMEOUT_MS / 1000, false) * 1000),
@@ -122,6 +138,24 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
     maxFileBytes: maxFileBytes(values["max-file-mib"]),
     debug: values.debug ?? false,
   };
+}
+
+/** `--prometheus-textfile` (or `--openmetrics`) with the fleet it is named after. */
+function metricsOutput(values: { "prometheus-textfile"?: string; openmetrics?: string; fleet?: string }, source: AuditSource): { metrics?: MetricsOutput } {
+  if (values["prometheus-textfile"] !== undefined && values.openmetrics !== undefined) {
+    throw new InputError(`--openmetrics is the old name of --prometheus-textfile; give one of them.`);
+  }
+  const flag = values.openmetrics !== undefined ? "--openmetrics" : "--prometheus-textfile";
+  const path = nonEmpty(values["prometheus-textfile"] ?? values.openmetrics, flag);
+  const fleet = nonEmpty(values.fleet, "--fleet") ?? (source.kind === "stack" ? source.stack : undefined);
+  if (path === undefined) return {};
+  if (fleet === undefined) {
+    throw new InputError(
+      `${flag} needs --fleet <name> without --stack: every series carries the fleet, and the file is named after it, so audits of several fleets can share node_exporter's textfile folder. Fix: add e.g. --fleet prod.`,
+    );
+  }
+  assertFleetName(values.fleet !== undefined ? "--fleet" : "--stack", fleet);
+  return { metrics: { flag, file: metricsFile(path, fleet), fleet } };
 }
 
 function nonEmpty(value: string | undefined, flag: string): string | undefined {

@@ -11,6 +11,7 @@ import type { KubeSphereNames } from "../model/kubernetesObjects";
 import type { AuditTarget } from "./auditCluster";
 import { readInputFile } from "../input/inputFile";
 import { kubeconfigReader } from "./kubeconfigReader";
+import { sha256Hex } from "../model/secretFacts";
 
 /** The clusters to audit and where KubeSphere keeps its config on them. */
 export interface AuditPlan {
@@ -18,6 +19,8 @@ export interface AuditPlan {
   readonly names: KubeSphereNames;
   /** A shard's `hostJwtSecretFingerprint`: its clusters' live secrets are compared with it (the host is in another stack). */
   readonly expectedJwtSecretFingerprint?: string;
+  /** SHA-256 of the jwtSecret the stack declares, when it could be decrypted: the reference when the host cannot be read. */
+  readonly declaredJwtSecretFingerprint?: string;
 }
 
 /**
@@ -48,7 +51,13 @@ export function targetsFromStack(projectDir: string, stack: string, env: NodeJS.
     assertReferencedFiles(kubeConfigOfCluster, source, limits);
     return target(kubeConfigOfCluster, cluster.name, source, { role: cluster.role as ClusterRole, version: cluster.version });
   });
-  return { targets, names: fleet.names, ...(fleet.hostJwtSecretFingerprint ? { expectedJwtSecretFingerprint: fleet.hostJwtSecretFingerprint } : {}) };
+  const declared = fleet.jwtSecret && "value" in fleet.jwtSecret ? sha256Hex(fleet.jwtSecret.value) : undefined;
+  return {
+    targets,
+    names: fleet.names,
+    ...(fleet.hostJwtSecretFingerprint ? { expectedJwtSecretFingerprint: fleet.hostJwtSecretFingerprint } : {}),
+    ...(declared ? { declaredJwtSecretFingerprint: declared } : {}),
+  };
 }
 
 /**

@@ -6,12 +6,12 @@ import { AUDIT_USAGE, parseAuditArgs, type AuditArgs } from "../audit/auditArgs"
 import { ClusterState } from "../audit/auditCluster";
 import { auditFleet, type FleetAudit } from "../audit/auditFleet";
 import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
-import { auditMetrics, formatMetrics } from "../audit/metrics";
+import { writeMetricsFile } from "../audit/metricsFile";
 import { printableLines } from "../input/printable";
 import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
 import { existingClusterSnapshot, prepareSnapshotFolder, removeUnusedSnapshotFolder, SNAPSHOT_FILE_MODE, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
-import { outputFileProblem, writeFileSafely } from "./outputPath";
+import { outputFileProblem } from "./outputPath";
 import { PROJECT_DIR } from "./projectDir";
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTty: boolean): Promise<{ code: ExitCode; stdout: string; stderr: string }> {
@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
   if (args === "help") return { code: ExitCode.healthy, stdout: AUDIT_USAGE + "\n", stderr: "" };
   const plan = planOf(args, env);
   // Checked before the clusters are read; the report is still printed, and the exit code says the file is missing.
-  let metricsProblem = args.openmetrics ? outputFileProblem("--openmetrics", args.openmetrics) : undefined;
+  let metricsProblem = args.metrics ? outputFileProblem(args.metrics.flag, args.metrics.file) : undefined;
   // Made (and proved writable) before the clusters are read: a folder that cannot be made is bad input at once.
   const createdFolder = args.save ? prepareSnapshotFolder(args.save) : undefined;
   const now = new Date();
@@ -27,17 +27,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     names: plan.names,
     timeoutMs: args.timeoutMs,
     concurrency: args.concurrency,
-    rules: { now, certificateExpiryWindowDays: args.expiryWindowDays, ...(plan.expectedJwtSecretFingerprint ? { expectedJwtSecretFingerprint: plan.expectedJwtSecretFingerprint } : {}) },
+    rules: {
+      now,
+      certificateExpiryWindowDays: args.expiryWindowDays,
+      ...(plan.expectedJwtSecretFingerprint ? { expectedJwtSecretFingerprint: plan.expectedJwtSecretFingerprint } : {}),
+      ...(plan.declaredJwtSecretFingerprint ? { declaredJwtSecretFingerprint: plan.declaredJwtSecretFingerprint } : {}),
+    },
   });
   const saved = args.save ? save(args.save, audit) : undefined;
   if (saved && saved.clusters.length === 0) removeUnusedSnapshotFolder(saved.dir, createdFolder);
-  if (args.openmetrics && !metricsProblem) metricsProblem = writeMetrics(args.openmetrics, audit, now);
-  const metrics = args.openmetrics && !metricsProblem ? args.openmetrics : undefined;
+  if (args.metrics && !metricsProblem) metricsProblem = writeMetricsFile(args.metrics.flag, args.metrics.file, audit, { fleet: args.metrics.fleet, now, maxBytes: args.maxFileBytes });
+  const metrics = args.metrics && !metricsProblem ? args.metrics.file : undefined;
   let stdout: string;
   if (args.json) {
     const document = JSON.parse(formatJson(audit)) as Record<string, unknown>;
     if (saved) document["snapshot"] = saved;
-    if (metrics) document["openmetrics"] = metrics;
+    if (metrics) document["prometheusTextfile"] = metrics;
     stdout = JSON.stringify(document, null, 2) + "\n";
   } else {
     stdout = formatText(audit, args.colour ? COLOUR : PLAIN);
@@ -51,21 +56,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
             `check it with \`npm run check -- --stack ${stack} --live ${saved.dir}\`.\n`;
       for (const name of saved.stale) stdout += `The folder of '${name}' in ${saved.dir} is from an earlier run: '${name}' could not be read now.\n`;
     }
-    if (metrics) stdout += `Metrics written to ${metrics} (0644, node_exporter textfile collector format).\n`;
+    if (metrics) stdout += `Metrics of fleet '${args.metrics!.fleet}' written to ${metrics} (0644, Prometheus text format for node_exporter's textfile collector).\n`;
   }
   if (metricsProblem) return { code: ExitCode.badInput, stdout, stderr: `audit: ${metricsProblem}\n` };
   return { code: audit.healthy ? ExitCode.healthy : ExitCode.violation, stdout, stderr: "" };
-}
-
-/** Writes the metrics file whole (temp file + rename), 0644: it holds no secret, and the collector runs as another user. */
-function writeMetrics(file: string, audit: FleetAudit, now: Date): string | undefined {
-  try {
-    writeFileSafely("--openmetrics", file, formatMetrics(auditMetrics(audit, now)), 0o644);
-    return undefined;
-  } catch (error) {
-    if (error instanceof InputError) return error.message;
-    throw error;
-  }
 }
 
 function planOf(args: AuditArgs, env: NodeJS.ProcessEnv): AuditPlan {

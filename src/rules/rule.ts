@@ -33,6 +33,11 @@ export interface RuleOptions {
   readonly certificateExpiryWindowDays: number;
   /** SHA-256 of the fleet's jwtSecret (full hex, `sha256:<prefix>` or a prefix of 8+ hex digits), for fleets split over stacks. */
   readonly expectedJwtSecretFingerprint?: string;
+  /**
+   * SHA-256 (hex) of the jwtSecret the fleet's stack declares, when it is known (the audit of a stack whose secret
+   * could be decrypted). The reference when no host's own secret was read; the host's, when read, comes first.
+   */
+  readonly declaredJwtSecretFingerprint?: string;
 }
 
 export const DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS = 30;

@@ -101,10 +101,11 @@ test("the CronJob's arguments are audit flags, and it writes the metrics into th
     const flag = arg.split("=")[0]!;
     t.true(AUDIT_USAGE.includes(`  ${flag} `), `${flag} is an audit flag`);
   }
-  const metrics = (container.args as string[]).find((a) => a.startsWith("--openmetrics="))!.slice("--openmetrics=".length);
-  t.regex(metrics, /\.prom$/, "node_exporter reads *.prom");
-  const textfile = container.volumeMounts.find((m: any) => metrics.startsWith(`${m.mountPath}/`));
-  t.truthy(textfile);
+  const args = container.args as string[];
+  const metrics = args.find((a) => a.startsWith("--prometheus-textfile="))!.slice("--prometheus-textfile=".length);
+  t.truthy(args.find((a) => /^--fleet=[a-z0-9-]+$/.test(a)), "without --stack, the fleet names the file and labels the series");
+  const textfile = container.volumeMounts.find((m: any) => metrics === m.mountPath);
+  t.truthy(textfile, "the folder itself: the audit names the file after the fleet");
   t.falsy(textfile.readOnly);
 });
 
@@ -125,5 +126,5 @@ test("the GitHub Actions workflow runs the audit on a schedule and on demand, wi
   t.true("workflow_dispatch" in workflow.on);
   t.deepEqual(workflow.permissions, { contents: "read" });
   const steps = Object.values(workflow.jobs).flatMap((job: any) => job.steps as { run?: string }[]);
-  t.true(steps.some((s) => /npm run (--silent )?audit -- --stack .* --openmetrics /.test(s.run ?? "")));
+  t.true(steps.some((s) => /npm run (--silent )?audit -- --stack .* --prometheus-textfile /.test(s.run ?? "")));
 });

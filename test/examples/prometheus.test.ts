@@ -1,6 +1,6 @@
 /**
  * examples/prometheus: the alerting rules pass `promtool check rules`, their unit tests pass `promtool test rules`,
- * and they use exactly the metric names and labels `npm run audit -- --openmetrics` writes.
+ * and they use exactly the metric names and labels `npm run audit -- --prometheus-textfile` writes.
  */
 import test from "ava";
 import { readFileSync } from "node:fs";
@@ -65,9 +65,19 @@ test("the issue's alerts exist, each with a severity, a summary and a descriptio
     "KubeSphereFleetJwtSecretMismatch",
     "KubeSphereFleetClusterUnreachable",
     "KubeSphereFleetAuditNotRun",
+    "KubeSphereFleetCertificateExpired",
+    "KubeSphereFleetClusterStateUnknown",
   ]) {
     t.true(names.includes(name), name);
   }
+  const alert = (name: string) => alerts.find((a) => a.alert === name)!;
+  // An expired certificate is its own critical alert, not "expires in -2531d" at warning.
+  t.is(alert("KubeSphereFleetCertificateExpired").labels!["severity"], "critical");
+  t.regex(alert("KubeSphereFleetCertificateExpiringSoon").expr, /^0 < /);
+  t.regex(alert("KubeSphereFleetCertificateExpired").annotations!["summary"]!, /expired \{\{ \$value \| humanizeDuration \}\} ago/);
+  // Per fleet: no aggregation that would let one fleet's audit hide another's.
+  t.notRegex(alert("KubeSphereFleetAuditNotRun").expr, /\b(max|min|avg|sum)\s*\(/);
+  for (const a of alerts) t.regex(a.annotations!["summary"]!, /fleet|\$labels\.fleet/, a.alert);
   t.true(metricNames(alerts.find((a) => a.alert === "KubeSphereFleetCertificateExpiringSoon")!.expr).includes(METRIC.certificateExpiry));
   t.regex(alerts.find((a) => a.alert === "KubeSphereFleetCertificateExpiringSoon")!.expr, /30 \* 86400/);
   t.regex(alerts.find((a) => a.alert === "KubeSphereFleetAuditNotRun")!.expr, /2 \* 3600/);

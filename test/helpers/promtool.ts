@@ -1,18 +1,16 @@
 /**
  * Prometheus's own `promtool` (Debian package `prometheus`; `.ci/run` installs it). A test that needs it is declared
- * with `promtoolTest`: where promtool is missing, ava lists it as skipped under its own title, never as passed.
+ * with `promtoolTest`: where promtool is missing, ava lists it as skipped under its own title, never as passed, and
+ * under CI it fails (see `realToolTest`).
  */
-import test, { type ExecutionContext } from "ava";
-import { execFile, spawnSync } from "node:child_process";
+import type { ExecutionContext } from "ava";
+import { execFile } from "node:child_process";
+import { PROMTOOL as TOOL, realToolTest } from "./realTools";
 
-export const PROMTOOL = "promtool";
-
-/** Whether `promtool` runs here. */
-export const promtoolAvailable: boolean = spawnSync(PROMTOOL, ["--version"], { stdio: "ignore" }).status === 0;
+export const PROMTOOL = TOOL.command;
 
 export function promtoolTest(title: string, fn: (t: ExecutionContext) => Promise<void> | void): void {
-  if (promtoolAvailable) test(title, fn);
-  else test.skip(`${title} (skipped: promtool is not installed; apt-get install -y prometheus)`, fn);
+  realToolTest([TOOL], title, fn);
 }
 
 export interface PromtoolRun {

@@ -70,6 +70,45 @@ test("without a host, the minority secret is the one that diverges", (t) => {
   t.deepEqual(run(fleetSharedJwtSecret, clusters).map((f) => f.cluster), ["c"]);
 });
 
+/** The seed's fleet with its host unread: a 3.4 member that drifted (its secret in three objects) and two healthy 4.1 members. */
+function hostUnreadFleet(host: ClusterView[] = []): ClusterView[] {
+  const drifted = fixtureCluster("drifted", "v3.4/kubesphere-config.member.yaml", otherSecret, {
+    objects: [memberClusterConfiguration((cc) => (cc.spec.authentication.jwtSecret = OTHER_SECRET)), kubesphereSecretWith(OTHER_SECRET)],
+  });
+  return [...host, drifted, fixtureCluster("edge-1", "v4.1/kubesphere-config.member.yaml"), fixtureCluster("edge-2", "v4.1/kubesphere-config.member.yaml")];
+}
+
+function kubesphereSecretWith(secret: string) {
+  const object = fixtureObject("v3.4/kubesphere-secret.yaml") as { data: Record<string, string> };
+  return { ...object, data: { ...object.data, secret: Buffer.from(secret).toString("base64") } };
+}
+
+test("without the host, clusters are counted, not objects: one drifted 3.4 member does not outvote two 4.1 members", (t) => {
+  const findings = run(fleetSharedJwtSecret, hostUnreadFleet());
+  t.true(findings.length > 0);
+  t.deepEqual([...new Set(findings.map((f) => f.cluster))], ["drifted"], "the healthy members are not blamed");
+  t.true(findings.every((f) => f.enforcement === "advisory"), "a verdict that rests on a guess is not mandatory");
+  t.regex(findings[0]!.message, /no cluster here is known to be the host, so this compares with a guess: the secret held by the most clusters \(2 of 3: 'edge-1', 'edge-2'\)/);
+});
+
+test("a host that could not be read is named, and the stack's declared jwtSecret is the reference when known", (t) => {
+  // The audit's view of an unreadable host: the stack's role, nothing read.
+  const unread: ClusterView = { name: "host", declaredRole: "host", settings: [], apiserver: [], credentials: [] };
+  const guessed = run(fleetSharedJwtSecret, hostUnreadFleet([unread]));
+  t.regex(guessed[0]!.message, /the jwtSecret of host 'host' could not be read, so this compares with a guess/);
+  const declared = run(fleetSharedJwtSecret, hostUnreadFleet([unread]), { declaredJwtSecretFingerprint: sha256Hex(FIXTURE_JWT_SECRET) });
+  t.deepEqual([...new Set(declared.map((f) => `${f.cluster} ${f.enforcement}`))], ["drifted mandatory"]);
+  t.regex(declared[0]!.message, new RegExp(`the jwtSecret of host 'host' could not be read; the stack's jwtSecret is sha256:${sha256Hex(FIXTURE_JWT_SECRET).slice(0, 12)}\\.`));
+});
+
+test("secrets split evenly with no host: one advisory naming every cluster, and no cluster blamed", (t) => {
+  const clusters = [fixtureCluster("a", "v4.1/kubesphere-config.member.yaml"), fixtureCluster("b", "v4.1/kubesphere-config.member.yaml", otherSecret)];
+  const findings = run(fleetSharedJwtSecret, clusters);
+  t.is(findings.length, 1);
+  t.like(findings[0], { enforcement: "advisory", clusters: ["a", "b"] });
+  t.regex(findings[0]!.message, /hold 2 different jwtSecrets .* so which one is right is not known/);
+});
+
 test("an unknown secret is an advisory note, never a mandatory violation", (t) => {
   const clusters = compliantFleet();
   clusters[1] = { ...clusters[1]!, settings: [{ ...clusters[1]!.settings[0]!, jwtSecret: { state: "unknown", source: "x", reason: "not known until the deployment runs" } }] };
