@@ -289,7 +289,7 @@ test("--save and --openmetrics never write through a planted symlink, nor replac
     [fifo, "is a FIFO \\(named pipe\\), not a regular file; only a regular file is replaced\\. Fix: give a path that is a regular file or does not exist yet\\."],
     [link, "is a symlink; a file is never written through one, it could lead anywhere\\. Fix: remove the link"],
   ] as const) {
-    const metrics = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--openmetrics", path], {}, false);
+    const metrics = await run([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", fleet.kubeconfig, "--context", "host", "--fleet", "test", "--openmetrics", path], {}, false);
     t.is(metrics.code, 2, metrics.stderr);
     t.regex(metrics.stderr, new RegExp(`^audit: --openmetrics ${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} ${what}`));
     t.regex(metrics.stdout, /host/, "the report is still printed");
