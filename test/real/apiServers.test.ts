@@ -4,7 +4,7 @@
  * Fleet: a 3.4 host and a 3.4 member in installer mode, and a 4.1 member installed with Helm.
  */
 import test, { type ExecutionContext } from "ava";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secretFacts } from "../../src/model/secretFacts";
@@ -12,7 +12,8 @@ import { FLEET_SHARED_JWT_SECRET } from "../../src/rules/fleetSharedJwtSecret";
 import { contextArgs, DRIFTED_JWT_SECRET, forbiddenStrings, PATIENT_TIMEOUT_ARGS, runAudit, type CliRun } from "../audit/liveFleet";
 import { issueClientCertificate, kubeconfigFor, kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { runKubectl, startRealClusters, type RealCluster } from "./helpers/cluster";
+import { alive, gone } from "../helpers/processes";
+import { runKubectl, startRealCluster, startRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, installV34, installV41Member, managers, NAMESPACE } from "./helpers/kubesphere";
 import { realTest } from "./helpers/realTools";
 
@@ -149,4 +150,16 @@ realTest("an expired client certificate: the real API server answers 401, and th
   t.regex(verdict?.problem ?? "", /refused user 'host-admin' of .*expired\.kubeconfig: HTTP 401 "Unauthorized"/);
   t.regex(verdict?.problem ?? "", /the server has asked for the client to provide credentials/);
   t.regex(verdict?.problem ?? "", /expired on /);
+});
+
+realTest("a real cluster's stop() ends etcd and kube-apiserver and removes its temp dir", NEEDED, async (t) => {
+  const ca = makeCertificateAuthority();
+  t.teardown(() => ca.dispose());
+  const cluster = await startRealCluster(ca, "stopped");
+  t.teardown(() => cluster.stop());
+  t.is(cluster.pids.length, 2);
+  t.true(cluster.pids.every(alive), "etcd and kube-apiserver run");
+  await cluster.stop();
+  t.true(await gone(cluster.pids), "no etcd or kube-apiserver is left");
+  t.false(existsSync(cluster.dir));
 });

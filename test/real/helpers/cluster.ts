@@ -36,6 +36,8 @@ export interface RealCluster {
   kubectl(args: readonly string[], input?: string): Promise<CliRun>;
   /** Like `kubectl`, but throws with kubectl's stderr when it fails. */
   kubectlOk(args: readonly string[], input?: string): Promise<string>;
+  /** The process ids of etcd and kube-apiserver (each leads its own process group). */
+  readonly pids: readonly number[];
   /** Stops kube-apiserver and etcd (their whole process groups) and removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -68,10 +70,18 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   running.delete(child);
 }
 
+/**
+ * The environment of the tools: PATH, and .ci/run's KSF_CI_RUN marker so that .ci/leftover-processes sees a process a
+ * test left. Nothing else of the test's environment (no KUBECONFIG, no credentials) reaches them.
+ */
+function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", ...(process.env.KSF_CI_RUN ? { KSF_CI_RUN: process.env.KSF_CI_RUN } : {}), ...extra };
+}
+
 /** Starts `path args` in its own process group, output to `<dir>/<log>`. */
 function startProcess(path: string, args: readonly string[], dir: string, log: string): ChildProcess {
   const fd = openSync(join(dir, log), "a", 0o600);
-  const child = spawn(path, [...args], { cwd: dir, detached: true, stdio: ["ignore", fd, fd], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+  const child = spawn(path, [...args], { cwd: dir, detached: true, stdio: ["ignore", fd, fd], env: toolEnv() });
   closeSync(fd);
   running.add(child);
   child.once("exit", () => running.delete(child));
@@ -131,7 +141,7 @@ export function runKubectl(kubeconfig: string, dir: string, args: readonly strin
   return new Promise((resolve, reject) => {
     const child = spawn(kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "kubectl-cache"), ...args], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+      env: toolEnv({ HOME: dir }),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -223,6 +233,7 @@ export async function startRealCluster(ca: CertificateAuthority, name: string): 
       dir,
       kubeconfig,
       admin: adminParts,
+      pids: children.map((child) => child.pid!),
       kubectl,
       kubectlOk: async (args, input) => {
         const run = await kubectl(args, input);
