@@ -35,7 +35,8 @@ export function forbiddenStrings(): string[] {
 
 type Objects = ServedObject[];
 
-function deployment(image: string): ServedObject {
+/** Deployment kubesphere-system/ks-apiserver running `image` (the audit reads the KubeSphere version from its tag). */
+export function ksApiserverDeployment(image: string): ServedObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -74,12 +75,12 @@ const live = (objects: Objects): Objects => objects.map((o, i) => asLiveObject(o
 
 /** A 3.4 host as ks-installer leaves it: ConfigMap, Secret, ClusterConfiguration (role host, no jwtSecret), ks-apiserver. */
 export function v34Host(): Objects {
-  return live([configMap("v3.4/kubesphere-config.host.yaml"), secretWith(FIXTURE_JWT_SECRET), clusterConfiguration("host", ""), deployment("kubesphere/ks-apiserver:v3.4.1")]);
+  return live([configMap("v3.4/kubesphere-config.host.yaml"), secretWith(FIXTURE_JWT_SECRET), clusterConfiguration("host", ""), ksApiserverDeployment("kubesphere/ks-apiserver:v3.4.1")]);
 }
 
 /** A 3.4 member made the documented way: the ClusterConfiguration carries the host's jwtSecret and clusterRole member. */
 export function v34Member(): Objects {
-  return live([configMap("v3.4/kubesphere-config.member.yaml"), secretWith(FIXTURE_JWT_SECRET), clusterConfiguration("member", FIXTURE_JWT_SECRET), deployment("kubesphere/ks-apiserver:v3.4.1")]);
+  return live([configMap("v3.4/kubesphere-config.member.yaml"), secretWith(FIXTURE_JWT_SECRET), clusterConfiguration("member", FIXTURE_JWT_SECRET), ksApiserverDeployment("kubesphere/ks-apiserver:v3.4.1")]);
 }
 
 /** A 3.4 member that drifted: reinstalled with its own random secret, and kubesphere-config edited back to 2h. */
@@ -88,13 +89,13 @@ export function v34DriftedMember(): Objects {
     configMap("v3.4/kubesphere-config.member.yaml", (t) => t.replace(FIXTURE_JWT_SECRET, DRIFTED_JWT_SECRET).replace("accessTokenMaxAge: 0", "accessTokenMaxAge: 2h")),
     secretWith(DRIFTED_JWT_SECRET),
     clusterConfiguration("member", ""),
-    deployment("kubesphere/ks-apiserver:v3.4.1"),
+    ksApiserverDeployment("kubesphere/ks-apiserver:v3.4.1"),
   ]);
 }
 
 /** A 4.1 member installed by the host's cluster controller: ConfigMap and ks-apiserver only. */
 export function v41Member(): Objects {
-  return [configMap("v4.1/kubesphere-config.member.yaml"), deployment("kubesphere/ks-apiserver:v4.1.3")];
+  return [configMap("v4.1/kubesphere-config.member.yaml"), ksApiserverDeployment("kubesphere/ks-apiserver:v4.1.3")];
 }
 
 export interface ClusterSpec {
@@ -193,7 +194,7 @@ export async function startFleet(ca: CertificateAuthority, clusters: readonly Cl
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
+export async function closedPort(): Promise<number> {
   const server = createTcpServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
