@@ -122,9 +122,9 @@ function httpOk(url: string): Promise<boolean> {
   });
 }
 
-function httpsOk(url: string, parts: KubeconfigParts): Promise<boolean> {
+function httpsOk(url: string, parts: KubeconfigParts, verifyServer = true): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: parts.caPem, cert: parts.clientCertPem, key: parts.clientKeyPem, timeout: 5_000 }, (res) => {
+    const req = request(url, { ca: parts.caPem, cert: parts.clientCertPem, key: parts.clientKeyPem, timeout: 5_000, rejectUnauthorized: verifyServer }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -162,8 +162,16 @@ export function runKubectl(kubeconfig: string, dir: string, args: readonly strin
   });
 }
 
+export interface RealClusterOptions {
+  /**
+   * Also run kube-controller-manager with its deployment and replicaset controllers, so a Deployment's rollout
+   * completes (the Kubernetes provider awaits it after a patch). There are no nodes: give Deployments 0 replicas.
+   */
+  readonly controllers?: boolean;
+}
+
 /** Starts etcd and kube-apiserver for cluster `name` and waits until the API server's /readyz says ok. */
-export async function startRealCluster(ca: CertificateAuthority, name: string): Promise<RealCluster> {
+export async function startRealCluster(ca: CertificateAuthority, name: string, options: RealClusterOptions = {}): Promise<RealCluster> {
   const dir = mkdtempSync(join(tmpdir(), `kubesphere-fleet-real-${name}-`));
   const children: ChildProcess[] = [];
   let stopped = false;
@@ -226,6 +234,25 @@ export async function startRealCluster(ca: CertificateAuthority, name: string): 
     const adminParts: KubeconfigParts = { server: url, caPem: ca.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem, user: `${name}-admin`, context: name, cluster: `${name}-cluster` };
     await waitUntil(`kube-apiserver of cluster '${name}'`, apiserver, apiserverLog, () => httpsOk(`${url}/readyz`, adminParts));
     const kubeconfig = file(`${name}.kubeconfig`, kubeconfigFor(adminParts));
+    if (options.controllers) {
+      const controllerLog = join(dir, "kube-controller-manager.log");
+      const healthPort = await closedPort();
+      const controllers = startProcess(cacheTool("kube-controller-manager"), [
+        "--kubeconfig", kubeconfig,
+        "--authentication-kubeconfig", kubeconfig,
+        "--authorization-kubeconfig", kubeconfig,
+        "--controllers", "deployment,replicaset",
+        "--leader-elect=false",
+        "--use-service-account-credentials=false",
+        "--bind-address", "127.0.0.1",
+        "--secure-port", String(healthPort),
+        "--cert-dir", join(dir, "controller-certs"),
+        "--profiling=false",
+      ], dir, "kube-controller-manager.log");
+      children.push(controllers);
+      // Its serving certificate is its own self-signed one (cert-dir): /healthz is asked without checking it.
+      await waitUntil(`kube-controller-manager of cluster '${name}'`, controllers, controllerLog, () => httpsOk(`https://127.0.0.1:${healthPort}/healthz`, adminParts, false));
+    }
     const kubectl = (args: readonly string[], input?: string) => runKubectl(kubeconfig, dir, args, input);
     return {
       name,
@@ -249,8 +276,8 @@ export async function startRealCluster(ca: CertificateAuthority, name: string): 
 }
 
 /** Starts one real cluster per name, in parallel; when one fails, stops those that started and rethrows. */
-export async function startRealClusters(ca: CertificateAuthority, names: readonly string[]): Promise<Record<string, RealCluster>> {
-  const started = await Promise.allSettled(names.map((name) => startRealCluster(ca, name)));
+export async function startRealClusters(ca: CertificateAuthority, names: readonly string[], options: RealClusterOptions = {}): Promise<Record<string, RealCluster>> {
+  const started = await Promise.allSettled(names.map((name) => startRealCluster(ca, name, options)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) {
     await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
