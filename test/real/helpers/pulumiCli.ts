@@ -88,6 +88,8 @@ export async function pulumiWorkspace(stack: string, config: Record<string, unkn
     // The ts-node the SDK vendors caches compiled files in the OS temp folder: keep it in ours.
     TS_NODE_CACHE: "false",
     NO_COLOR: "1",
+    // .ci/run's marker, so .ci/leftover-processes sees a plugin the engine left behind.
+    ...(process.env.KSF_CI_RUN ? { KSF_CI_RUN: process.env.KSF_CI_RUN } : {}),
   };
   const run = (args: readonly string[], extraEnv: Readonly<Record<string, string>> = {}): Promise<CliRun> =>
     new Promise((resolve, reject) => {
