@@ -9,7 +9,8 @@
  */
 import test, { type ExecutionContext } from "ava";
 import { createHmac } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { secretFacts } from "../../src/model/secretFacts";
@@ -19,7 +20,8 @@ import { kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } f
 import { contextArgs, PATIENT_TIMEOUT_ARGS, runAudit } from "../audit/liveFleet";
 import { startRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, installV34, installV41Member, managers, type KubeObject } from "./helpers/kubesphere";
-import { pulumiWorkspace, type PulumiWorkspace } from "./helpers/pulumiCli";
+import { pulumiWorkspace, TEST_PASSPHRASE, type PulumiWorkspace } from "./helpers/pulumiCli";
+import { runCli } from "../helpers/checkCli";
 import { realTest } from "./helpers/realTools";
 
 const NEEDED = ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "openssl", "pulumi", "pulumi-resource-kubernetes"] as const;
@@ -106,6 +108,37 @@ realTest("preview with the policy pack passes the fleet, plans its patches, and 
   t.regex(output, /ClusterConfigurationPatch/);
   t.regex(output, /ConfigMapPatch/);
   t.deepEqual(resourceVersions(await snapshot(clusters)), resourceVersions(before));
+});
+
+realTest("differential: npm run check on a snapshot of the same servers gives the preview's verdicts and plans the same patches", NEEDED, async (t) => {
+  const { workspace, clusters } = await fleet();
+  const dir = mkdtempSync(join(tmpdir(), "ksf-real-differential-"));
+  try {
+    const kubeconfig = join(dir, "fleet.kubeconfig");
+    writeFileSync(kubeconfig, kubeconfigWith(CLUSTERS.map((name) => clusters[name].admin)), { mode: 0o600 });
+    const snapshot = join(dir, "live");
+    const saved = await runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", kubeconfig, ...contextArgs(CLUSTERS), "--save", snapshot]);
+    t.true(saved.code === 0 || saved.code === 1, saved.stderr);
+    const check = await runCli("check", ["--stack", workspace.stack, "--project-dir", workspace.projectDir, "--live", snapshot, "--json"], { PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE });
+    noSecrets(t, `${check.stdout}\n${check.stderr}`);
+    const report = JSON.parse(check.stdout) as { clusters: { name: string; resources: { type: string; name: string }[] }[]; violations: { policy?: string; ruleId?: string; enforcement?: string; level?: string }[] };
+    const preview = await workspace.pulumi(["preview", "--policy-pack", POLICY_PACK, "--json"]);
+    noSecrets(t, `${preview.stdout}\n${preview.stderr}`);
+    t.is(preview.code, 0, preview.stderr);
+    const engine = JSON.parse(preview.stdout) as { steps?: { op: string; urn: string }[] };
+    // Parent-qualified: `…::kubesphere-fleet:index:KubeSphereFleet$kubernetes:core/v1:ConfigMapPatch::<name>`.
+    const patchOf = (urn: string) => /[:$](kubernetes:[^:$]+:[^:$]*Patch)::([^:]+)$/.exec(urn);
+    const previewPatches = (engine.steps ?? []).flatMap((step) => {
+      const match = patchOf(step.urn);
+      return match && step.op !== "read" ? [`${match[1]} ${match[2]}`] : [];
+    });
+    const checkPatches = report.clusters.flatMap((c) => c.resources.filter((r) => r.type.endsWith("Patch")).map((r) => `${r.type} ${r.name}`));
+    t.deepEqual(checkPatches.sort(), previewPatches.sort(), "the same patches, by type and name");
+    t.is(check.code, 0, "no mandatory violation, as the preview passed");
+    t.deepEqual(report.violations.filter((v) => (v.enforcement ?? v.level) === "mandatory"), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 realTest("up patches ClusterConfiguration ks-installer's jwtSecret and clusterRole only: every other key of its spec is kept", NEEDED, async (t) => {
