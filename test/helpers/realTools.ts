@@ -6,8 +6,8 @@
  * (SIGTERM, then SIGKILL) on every path.
  */
 import test, { type ExecutionContext } from "ava";
+import { closedPort } from "../audit/liveFleet";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
 
 export interface RealTool {
   readonly command: string;
@@ -32,21 +32,20 @@ export function toolAvailable(tool: RealTool): boolean {
 /** `test(title, fn)` when every tool is here; else skipped (naming them), or failed under CI. */
 export function realToolTest(tools: readonly RealTool[], title: string, fn: (t: ExecutionContext) => Promise<void> | void, options: { serial?: boolean } = {}): void {
   const missing = tools.filter((tool) => !toolAvailable(tool));
-  const declare = options.serial ? test.serial : test;
-  if (missing.length === 0) return declare(title, fn);
   const names = `${missing.map((tool) => tool.command).join(", ")} ${missing.length === 1 ? "is" : "are"}`;
   const install = `apt-get install -y ${[...new Set(missing.map((tool) => tool.debianPackage))].join(" ")}`;
-  if (process.env["CI"]) declare(title, (t) => t.fail(`${names} not installed, and CI must run this test: ${install} (.ci/run does).`));
-  else declare.skip(`${title} (skipped: ${names} not installed; ${install})`, fn);
+  testNeeding(title, missing.length ? `${names} not installed; ${install}` : undefined, fn, options);
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/**
+ * `test(title, fn)` when nothing is `missing`; otherwise listed as skipped with what is missing in its title, or,
+ * under CI (`CI` set), failed: CI cannot pass without running the tests of the real tools.
+ */
+export function testNeeding(title: string, missing: string | undefined, fn: (t: ExecutionContext) => Promise<void> | void, options: { serial?: boolean } = {}): void {
+  const declare = options.serial ? test.serial : test;
+  if (missing === undefined) declare(title, fn);
+  else if (process.env["CI"]) declare(title, (t) => t.fail(`CI must run this test, and ${missing} (.ci/run installs it).`));
+  else declare.skip(`${title} (skipped: ${missing})`, fn);
 }
 
 export interface Daemon {
@@ -61,7 +60,7 @@ export interface Daemon {
  * A daemon that exits or never gets ready is stopped, and the error carries its log.
  */
 export async function startDaemon(tool: RealTool, args: (port: number) => string[], readyPath: string, timeoutMs = 30_000): Promise<Daemon> {
-  const port = await freePort();
+  const port = await closedPort();
   const child = spawn(tool.command, args(port), { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

@@ -4,7 +4,8 @@
  * A test that needs a tool that is missing is listed as skipped with the tool's name, never as passed; in CI
  * (`process.env.CI` set) it fails instead, so CI cannot pass without running the real tests.
  */
-import test, { type ExecutionContext } from "ava";
+import type { ExecutionContext } from "ava";
+import { testNeeding } from "../../helpers/realTools";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { realToolsBinDir } from "../../../scripts/realTools";
@@ -50,10 +51,8 @@ export function missingTools(needed: readonly (CacheTool | PathTool)[]): string 
   return parts.length ? parts.join("; ") : undefined;
 }
 
-/** `test(title, fn)` when every tool of `needed` is here; else skipped with their names, or failed in CI. */
+/** `test.serial(title, fn)` when every tool of `needed` is here; else skipped with their names, or failed in CI. */
 export function realTest(title: string, needed: readonly (CacheTool | PathTool)[], fn: (t: ExecutionContext) => Promise<void>): void {
   const missing = missingTools(needed);
-  if (!missing) test.serial(title, fn);
-  else if (process.env.CI) test.serial(title, (t) => t.fail(`CI must run the real tests, and these tools are missing: ${missing}`));
-  else test.skip(`${title} (skipped: missing ${missing})`, fn);
+  testNeeding(title, missing === undefined ? undefined : `missing ${missing}`, fn, { serial: true });
 }
