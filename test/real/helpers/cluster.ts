@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { closedPort } from "../../audit/liveFleet";
 import { issueClientCertificate, issueServerCertificate, kubeconfigFor, type CertificateAuthority, type KubeconfigParts } from "../../helpers/certificates";
 import { timeScale, type CliRun } from "../../helpers/checkCli";
+import { killGroup, trackGroup, untrack } from "./processGroups";
 import { cacheTool, pathTool } from "./realTools";
 
 const DAY = 86_400_000;
@@ -42,20 +43,6 @@ export interface RealCluster {
   stop(): Promise<void>;
 }
 
-/** Process groups still running, killed at exit whatever happened to the test. */
-const running = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of running) killGroup(child, "SIGKILL");
-});
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
 
 async function stopGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
@@ -67,7 +54,7 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   }
   // What the tool started in its group (none expected) goes too.
   killGroup(child, "SIGKILL");
-  running.delete(child);
+  untrack(child);
 }
 
 /**
@@ -83,8 +70,7 @@ function startProcess(path: string, args: readonly string[], dir: string, log: s
   const fd = openSync(join(dir, log), "a", 0o600);
   const child = spawn(path, [...args], { cwd: dir, detached: true, stdio: ["ignore", fd, fd], env: toolEnv() });
   closeSync(fd);
-  running.add(child);
-  child.once("exit", () => running.delete(child));
+  trackGroup(child);
   return child;
 }
 

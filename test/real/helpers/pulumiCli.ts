@@ -7,29 +7,15 @@
  * - a project folder of its own: this repository's Pulumi.yaml, program (src, linked), node_modules (linked) and
  *   a stack file the test writes, so nothing is written inside the repository; or a user's own program's files.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { timeScale, type CliRun } from "../../helpers/checkCli";
 import { PROJECT_ROOT } from "../../helpers/mocksFleet";
+import { killGroup, trackGroup } from "./processGroups";
 import { cacheTool } from "./realTools";
-
-/** pulumi commands still running, their process groups killed at exit whatever happened to the test. */
-const running = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of running) killGroup(child, "SIGKILL");
-});
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
 
 /** The passphrase of every test stack: a test value, never a user's. */
 export const TEST_PASSPHRASE = "real-tools-test-passphrase";
@@ -95,7 +81,7 @@ export async function pulumiWorkspace(stack: string, config: Record<string, unkn
     new Promise((resolve, reject) => {
       // Its own process group: the engine's plugins (the provider, the language host, the pack) go with it.
       const child = spawn(join(bin, "pulumi"), [...args], { cwd: projectDir, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      running.add(child);
+      trackGroup(child);
       let stdout = "";
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -107,7 +93,6 @@ export async function pulumiWorkspace(stack: string, config: Record<string, unkn
         clearTimeout(timer);
         // What the engine started and left (none expected) goes with the group.
         killGroup(child, "SIGKILL");
-        running.delete(child);
         resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
       });
     });
