@@ -22,6 +22,7 @@ export type ToAnalysisThread =
 
 export type FromAnalysisThread =
   | { readonly kind: "progress"; readonly message: string }
+  | { readonly kind: "note"; readonly message: string }
   | { readonly kind: "finished"; readonly diagnostics: PolicyDiagnostic[] }
   | { readonly kind: "failed"; readonly message: string; readonly inputError: boolean }
   | { readonly kind: "closed" };
@@ -41,6 +42,8 @@ export class AnalysisThread {
   private pending?: { resolve: (diagnostics: PolicyDiagnostic[]) => void; reject: (error: Error) => void };
   private crashed?: Error;
   private closing?: Promise<void>;
+  /** What the report should say about the pack's config (a name `--policy-pack-config` gives that no policy has), before `finish()` settles. */
+  readonly notes: string[] = [];
 
   /** Starts the thread, which spawns the pack of `packDir`; `progress` hears what the thread reports. */
   constructor(packDir: string, progress: (message: string) => void = () => undefined) {
@@ -52,6 +55,9 @@ export class AnalysisThread {
       switch (message.kind) {
         case "progress":
           progress(message.message);
+          break;
+        case "note":
+          this.notes.push(message.message);
           break;
         case "finished":
           this.settle().resolve(message.diagnostics);

@@ -84,7 +84,7 @@ export async function checkStack(options: CheckOptions): Promise<StackCheck> {
   }
 }
 
-async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
+async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Partial<Pick<AnalysisThread, "notes">>, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
   const limits = options.fileLimits ?? {};
   const { stackConfig, input, fleet } = stack;
   const notes = [...stack.notes];
@@ -109,6 +109,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack
 
   progress(`Waiting for the policy pack (${engine.resources.length} resources, then the stack)…`);
   const diagnostics = await analysis.finish();
+  notes.push(...(analysis.notes ?? []));
   const violations: Violation[] = diagnostics.map((d) => {
     const cluster = engine.clusterOfUrn.get(d.urn);
     return {

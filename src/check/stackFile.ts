@@ -5,6 +5,7 @@ import { readYamlDocuments } from "../input/boundedYaml";
 import { readInputFile, type InputFileOptions } from "../input/inputFile";
 import { PROJECT } from "../config/fleetDeclaration";
 import { configMap } from "../model/lookup";
+import { trimSpace } from "../input/goText";
 import { shownName } from "../input/printable";
 import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
 import { readProjectConfig, type ProjectConfig } from "./projectConfig";
@@ -139,9 +140,4 @@ function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown 
     if (error instanceof WrongPassphraseError) throw new InputError(`${error.message}. Set the passphrase this stack was created with.`);
     throw new InputError(`encryptionsalt: ${(error as Error).message}`);
   }
-}
-
-/** Go's strings.TrimSpace: leading and trailing unicode.IsSpace runes (not U+FEFF, which JavaScript's trim also drops). */
-export function trimSpace(text: string): string {
-  return text.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, "");
 }

@@ -96,12 +96,25 @@ test("on its own thread, a bad --policy-pack-config surfaces from finish() as th
   const dir = mkdtempSync(join(tmpdir(), "ksf-thread-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, "config.json");
-  writeFileSync(config, JSON.stringify({ nope: "advisory" }));
+  writeFileSync(config, JSON.stringify({ all: 5 }));
   const badConfig = new AnalysisThread(POLICY_PACK_DIR);
   badConfig.configure({ stack: "dev", policyPackConfig: config });
   badConfig.add(stackWithFindings()[0]!);
-  await t.throwsAsync(badConfig.finish(), { instanceOf: InputError, message: /config\.json: 'nope' \(line 1, column \d+\) is not a policy of this pack/ });
+  await t.throwsAsync(badConfig.finish(), { instanceOf: InputError, message: /config\.json: parsing "all": \/all \(line 1, column \d+\) is not a valid value; must be a string or object/ });
   await badConfig.close();
+
+  // A name the pack does not have is what pulumi preview runs with: the thread finishes, and says so in its notes.
+  writeFileSync(config, JSON.stringify({ nope: "advisory" }));
+  const unknownName = new AnalysisThread(POLICY_PACK_DIR);
+  unknownName.configure({ stack: "dev", policyPackConfig: config });
+  unknownName.add(stackWithFindings()[0]!);
+  try {
+    await t.notThrowsAsync(unknownName.finish());
+    t.is(unknownName.notes.length, 1);
+    t.regex(unknownName.notes[0]!, /config\.json: "nope" is not a policy of this pack; pulumi preview passes it to the pack, where no policy reads it/);
+  } finally {
+    await unknownName.close();
+  }
 
   const unbuilt = join(dir, "unbuilt");
   mkdirSync(unbuilt);
