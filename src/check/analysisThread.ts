@@ -2,6 +2,7 @@ import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../cli/exitCodes";
 import type { PolicyDiagnostic, ResourceInput } from "../engine/analyzerMessages";
+import type { Remediation } from "./packAnalysis";
 import type { FileLimits } from "./stackFile";
 
 /** What the pack is configured from, once the stack's config is read (plain data: it crosses to the thread). */
@@ -23,7 +24,7 @@ export type ToAnalysisThread =
 export type FromAnalysisThread =
   | { readonly kind: "progress"; readonly message: string }
   | { readonly kind: "note"; readonly message: string }
-  | { readonly kind: "finished"; readonly diagnostics: PolicyDiagnostic[] }
+  | { readonly kind: "finished"; readonly diagnostics: PolicyDiagnostic[]; readonly remediations: Remediation[] }
   | { readonly kind: "failed"; readonly message: string; readonly inputError: boolean }
   | { readonly kind: "closed" };
 
@@ -44,6 +45,8 @@ export class AnalysisThread {
   private closing?: Promise<void>;
   /** What the report should say about the pack's config (a name `--policy-pack-config` gives that no policy has), before `finish()` settles. */
   readonly notes: string[] = [];
+  /** What the pack's remediations changed before `Analyze`, once `finish()` settles. */
+  readonly remediations: Remediation[] = [];
 
   /** Starts the thread, which spawns the pack of `packDir`; `progress` hears what the thread reports. */
   constructor(packDir: string, progress: (message: string) => void = () => undefined) {
@@ -60,6 +63,7 @@ export class AnalysisThread {
           this.notes.push(message.message);
           break;
         case "finished":
+          this.remediations.push(...message.remediations);
           this.settle().resolve(message.diagnostics);
           break;
         case "failed":

@@ -40,7 +40,7 @@ port.on("message", (message: ToAnalysisThread) => {
       break;
     case "finish":
       analysis.finish().then(
-        (diagnostics) => reply({ kind: "finished", diagnostics }),
+        (diagnostics) => reply({ kind: "finished", diagnostics, remediations: analysis.remediations }),
         (error: unknown) => reply({ kind: "failed", message: error instanceof Error ? error.message : String(error), inputError: error instanceof InputError }),
       );
       break;

@@ -45,6 +45,11 @@ export interface ResourcePlan {
   readonly changes: readonly ResourceChange[];
   /** Why it changes nothing, or what it leaves to others. */
   readonly note?: string;
+  /**
+   * Policies configured `remediate` whose remediation changed the resource before it was analysed and applied, as the
+   * engine runs them; `changes` is what the remediated resource changes. Paths only, never values.
+   */
+  readonly remediations?: readonly { readonly policy: string; readonly changed: readonly string[] }[];
 }
 
 /**

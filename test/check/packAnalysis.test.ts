@@ -128,3 +128,21 @@ test("on its own thread, a bad --policy-pack-config surfaces from finish() as th
   t.false(error instanceof InputError, "a pack that does not start is not the user's input");
   await t.notThrowsAsync(notStarted.close());
 });
+
+test("a policy configured remediate fixes the resource first, and Analyze and AnalyzeStack judge the fixed one, as the engine runs them", async (t) => {
+  const MAX_AGE = "kubesphere-member-configure-zero-access-token-max-age";
+  const drifted = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { name: "member-1-drifted", edit: (text) => text.replace(/accessTokenMaxAge: .*/, "accessTokenMaxAge: 2h") });
+  const resources = wireResources([...compliantStack(), drifted]);
+  const analysis = new PackAnalysis({ pack: (await launchPolicyPack(POLICY_PACK_DIR)).ready, config: () => ({ [MAX_AGE]: { enforcementLevel: "remediate" } }) });
+  try {
+    for (const resource of resources) analysis.add(resource);
+    const diagnostics = await analysis.finish();
+    t.deepEqual(diagnostics.filter((d) => d.policyName === MAX_AGE).map(key), [], "nothing left to report once remediated");
+    t.deepEqual(
+      analysis.remediations.map(({ name, policyName, changed }) => ({ name, policyName, changed })),
+      [{ name: "member-1-drifted", policyName: MAX_AGE, changed: ["data.kubesphere.yaml"] }],
+    );
+  } finally {
+    await analysis.close();
+  }
+});
