@@ -124,7 +124,7 @@ export interface HeldConfig {
   readonly values: Record<string, unknown>;
   /** Keys whose value is (or holds) a secure value. */
   readonly secretKeys: readonly string[];
-  /** Keys whose secure value could not be decrypted here: their type is not known, and not checked. */
+  /** Keys whose value is not known here as the CLI holds it (a secure value not decrypted, an ESC value): not checked. */
   readonly unknownKeys: readonly string[];
 }
 

@@ -65,7 +65,8 @@ export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | 
   const values = mergeProjectConfig(stackConfig.stack, stackConfig.project, {
     values: fromStack,
     secretKeys: stackConfig.secretKeys,
-    unknownKeys: Object.keys(fromStack).filter((key) => isSecure(fromStack[key])),
+    // Values from an ESC environment file carry no secrecy here (the CLI encrypts its secrets): not type-checked either.
+    unknownKeys: Object.keys(fromStack).filter((key) => isSecure(fromStack[key]) || fromEnvironment.includes(key)),
   });
   const clusters = values["clusters"];
   if (isSecure(clusters)) {

@@ -107,6 +107,17 @@ test("a project key declared secret: true with a plain stack value is refused as
   t.false(run.stderr.includes("plainJwtSecretDDDD"), "the value is not quoted");
 });
 
+test("a value not of its project type is refused as pulumi refuses it; a typed key met is accepted", async (t) => {
+  const typed = { clusters: { type: "array", items: { type: "object" } }, namespace: { type: "string", default: "kubesphere-system" } };
+  const [ok, wrong] = await Promise.all([
+    check(project(() => {}, () => ({ "Pulumi.yaml": projectYaml(typed) }))),
+    check(project((root) => (root.config["kubesphere-fleet:namespace"] = { name: "kubesphere-system" }), () => ({ "Pulumi.yaml": projectYaml(typed) }))),
+  ]);
+  t.is(ok.code, 0, ok.stderr);
+  t.is(wrong.code, 2, wrong.stdout);
+  t.regex(wrong.stderr, /Stack 'prod' with configuration key 'namespace' must be of type 'string'/);
+});
+
 test("a secure hostJwtSecretFingerprint that cannot be decrypted is unknown: noted, not refused", async (t) => {
   const dir = project((root) => {
     root.encryptionsalt = encryptionSalt;
