@@ -126,6 +126,8 @@ export interface HeldConfig {
   readonly secretKeys: readonly string[];
   /** Keys whose value is not known here as the CLI holds it (a secure value not decrypted, an ESC value): not checked. */
   readonly unknownKeys: readonly string[];
+  /** The ESC environments the stack imports when the check has not opened them: a key they may hold is not "missing". */
+  readonly unopenedEnvironments?: string;
 }
 
 /**
@@ -135,7 +137,7 @@ export interface HeldConfig {
  * neither is "missing" (config.go:315–318, 349); then each typed key of the merged config is validated (config.go:70
  * validateStackConfigValues): a `secret: true` key must be secure, and the value must be of its type (config.go:123–160).
  */
-export function mergeProjectConfig(stack: string, project: ProjectConfig | undefined, held: HeldConfig): Record<string, unknown> {
+export function mergeProjectConfig(stack: string, project: ProjectConfig | undefined, held: HeldConfig, notes: string[]): Record<string, unknown> {
   const values = Object.assign(configMap(), held.values);
   if (!project) return values;
   const entries = [...project.entries].sort((a, b) => (a.written < b.written ? -1 : a.written > b.written ? 1 : 0));
@@ -149,8 +151,10 @@ export function mergeProjectConfig(stack: string, project: ProjectConfig | undef
     }
     values[entry.key] = given !== null && typeof given === "object" ? JSON.parse(JSON.stringify(given)) : String(given);
   }
-  if (missing.length > 0) {
-    const list = missing.length === 1 ? `'${missing[0]}'` : `${missing.slice(0, -1).map((k) => `'${k}'`).join(", ")} and '${missing[missing.length - 1]}'`;
+  const list = missing.length === 1 ? `'${missing[0]}'` : `${missing.slice(0, -1).map((k) => `'${k}'`).join(", ")} and '${missing[missing.length - 1]}'`;
+  if (missing.length > 0 && held.unopenedEnvironments) {
+    notes.push(`${project.file} declares ${list} without a default and the stack file does not set ${missing.length === 1 ? "it" : "them"}; ESC environment ${held.unopenedEnvironments} may (pulumi preview refuses the stack if it does not).`);
+  } else if (missing.length > 0) {
     throw new InputError(
       `Stack '${stack}' is missing configuration value${missing.length === 1 ? "" : "s"} ${list} (${project.file} declares ${missing.length === 1 ? "it" : "them"} without a default; pulumi preview refuses the same). ` +
         `Fix: set ${missing.length === 1 ? "it" : "them"} in stacks/Pulumi.${stack}.yaml (pulumi config set <key> <value>), or give a default in Pulumi.yaml.`,

@@ -7,7 +7,7 @@ import { shownName } from "../input/printable";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
 import { structuredConfigValue } from "../program/stackConfig";
-import { mergeProjectConfig } from "./projectConfig";
+import { mergeProjectConfig, type HeldConfig } from "./projectConfig";
 import { isSecure, readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
 
 /** A stack's config as the check runs it: read, validated, with what could not be known here. */
@@ -62,12 +62,14 @@ export function readStackInput(options: StackInputOptions): StackInput {
  */
 export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
   const { values: fromStack, fromEnvironment } = environmentValues(stackConfig, esc, notes);
-  const values = mergeProjectConfig(stackConfig.stack, stackConfig.project, {
+  const held: HeldConfig = {
     values: fromStack,
     secretKeys: stackConfig.secretKeys,
     // Values from an ESC environment file carry no secrecy here (the CLI encrypts its secrets): not type-checked either.
     unknownKeys: Object.keys(fromStack).filter((key) => isSecure(fromStack[key]) || fromEnvironment.includes(key)),
-  });
+    ...(stackConfig.environments.length > 0 && !esc ? { unopenedEnvironments: stackConfig.environments.map(shownName).join(", ") } : {}),
+  };
+  const values = mergeProjectConfig(stackConfig.stack, stackConfig.project, held, notes);
   const clusters = values["clusters"];
   if (isSecure(clusters)) {
     throw new InputError(

@@ -94,6 +94,19 @@ test("a project key without a default that the stack does not set is refused wit
   t.notRegex(run.stderr, /\n\s+at /, "no stack trace");
 });
 
+test("a project key without a default may come from an ESC environment the check has not opened: a note, not a refusal", async (t) => {
+  const dir = project(
+    (root) => {
+      root.environment = ["acme/kubesphere-fleet"];
+      root.config["kubesphere-fleet:jwtSecret"] = "plainJwtSecretDDDDDDDDDDDDDDDDDDDDDD";
+    },
+    () => ({ "Pulumi.yaml": projectYaml({ hostJwtSecretFingerprint: { type: "string" } }) }),
+  );
+  const run = await check(dir);
+  t.is(run.code, 0, run.stderr);
+  t.true((JSON.parse(run.stdout) as Report).notes.some((n) => /declares 'hostJwtSecretFingerprint' without a default .* ESC environment acme\/kubesphere-fleet may/.test(n)));
+});
+
 test("a project key declared secret: true with a plain stack value is refused as pulumi refuses it, exit 2", async (t) => {
   const dir = project(
     (root) => {
