@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_DIR } from "../../src/cli/projectDir";
+import { formatText } from "../../src/check/formatText";
 import { runCheck } from "../../src/check/runCheck";
 
 const POLICY = "test-shorten-access-token-max-age";
@@ -52,4 +53,5 @@ test("the plan is made from the remediated inputs, and names the remediation and
     t.deepEqual(resource.remediations, [{ policy: POLICY, changed: ["data.kubesphere.yaml"] }], resource.name);
     t.like(report.clusters.find((c) => c.name === cluster)!.accessTokenMaxAge, { desired: "5m" }, cluster);
   }
+  t.regex(formatText(report), new RegExp(`ConfigMapPatch member-2-kubesphere-config → .*\\n +remediated by ${POLICY} before analysis: data\\.kubesphere\\.yaml`));
 });
