@@ -80,6 +80,12 @@ export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | 
   // The engine hands the program each value as text, a secure one as its plaintext (sdk/go/common/resource/config/value.go:65
   // Value), and the program parses clusters' text as JSON (src/program/stackConfig.ts:20): a secure JSON list is a list.
   if (typeof clusters === "string") values["clusters"] = structuredConfigValue(clusters);
+  // The other keys the program reads as that text (src/program/stackConfig.ts:12): a YAML number or boolean is its JSON
+  // text (sdk/go/common/resource/config/object.go:404–408 MarshalString), so `configMap: 12345` is the name "12345".
+  for (const key of FLEET_KEYS) {
+    const value = values[key];
+    if (key !== "clusters" && (typeof value === "number" || typeof value === "boolean")) values[key] = String(value);
+  }
   return { values, fromEnvironment };
 }
 

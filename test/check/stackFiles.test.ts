@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { readStackInput } from "../../src/check/stackInput";
 import { newPassphraseSalt } from "../../src/secrets/passphrase";
 import { runCli } from "../helpers/checkCli";
 import { projectWith } from "../helpers/stackProject";
@@ -150,4 +151,13 @@ test("secure clusters that cannot be decrypted are bad input naming the fix, exi
   const run = await check(dir);
   t.is(run.code, 2, run.stdout);
   t.regex(run.stderr, /kubesphere-fleet:clusters is a secure value that could not be decrypted \(PULUMI_CONFIG_PASSPHRASE is not set\).*Fix: set PULUMI_CONFIG_PASSPHRASE/);
+});
+
+test("a YAML number where the program reads text is that number's text, as the engine hands it over", (t) => {
+  const dir = project((root) => {
+    root.config["kubesphere-fleet:configMap"] = 12345;
+  });
+  const { fleet, input } = readStackInput({ stack: "prod", projectDir: dir, env: {} });
+  t.is(input.configMap, "12345");
+  t.is(fleet.names.configMap, "12345");
 });
