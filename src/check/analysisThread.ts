@@ -2,6 +2,7 @@ import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../cli/exitCodes";
 import type { PolicyDiagnostic, ResourceInput } from "../engine/analyzerMessages";
+import type { Remediation } from "./packAnalysis";
 import type { FileLimits } from "./stackFile";
 
 /** What the pack is configured from, once the stack's config is read (plain data: it crosses to the thread). */
@@ -22,7 +23,8 @@ export type ToAnalysisThread =
 
 export type FromAnalysisThread =
   | { readonly kind: "progress"; readonly message: string }
-  | { readonly kind: "finished"; readonly diagnostics: PolicyDiagnostic[] }
+  | { readonly kind: "note"; readonly message: string }
+  | { readonly kind: "finished"; readonly diagnostics: PolicyDiagnostic[]; readonly remediations: Remediation[] }
   | { readonly kind: "failed"; readonly message: string; readonly inputError: boolean }
   | { readonly kind: "closed" };
 
@@ -41,6 +43,10 @@ export class AnalysisThread {
   private pending?: { resolve: (diagnostics: PolicyDiagnostic[]) => void; reject: (error: Error) => void };
   private crashed?: Error;
   private closing?: Promise<void>;
+  /** What the report should say about the pack's config (a name `--policy-pack-config` gives that no policy has), before `finish()` settles. */
+  readonly notes: string[] = [];
+  /** What the pack's remediations changed before `Analyze`, once `finish()` settles. */
+  readonly remediations: Remediation[] = [];
 
   /** Starts the thread, which spawns the pack of `packDir`; `progress` hears what the thread reports. */
   constructor(packDir: string, progress: (message: string) => void = () => undefined) {
@@ -53,7 +59,11 @@ export class AnalysisThread {
         case "progress":
           progress(message.message);
           break;
+        case "note":
+          this.notes.push(message.message);
+          break;
         case "finished":
+          this.remediations.push(...message.remediations);
           this.settle().resolve(message.diagnostics);
           break;
         case "failed":

@@ -23,7 +23,9 @@ const analysis = new PackAnalysis({
     const { stack, policyPackConfig, fileLimits, hostPin } = await settings;
     // Required only now (it loads ajv): the pack is spawned first.
     const { readPolicyPackConfig } = require("../input/policyPackConfig") as typeof import("../input/policyPackConfig");
-    return withHostPin(policyPackConfig ? readPolicyPackConfig(policyPackConfig, info.policies, fileLimits) : {}, info.policies, hostPin, stack);
+    // Read and validated even without a file, as the engine reconciles the pack's defaults either way (pkg/engine/update.go:818).
+    const config = readPolicyPackConfig(policyPackConfig, info.policies, fileLimits, { initialConfig: info.initialConfig, warn: (message) => reply({ kind: "note", message }) });
+    return withHostPin(config, info.policies, hostPin, stack);
   },
   progress: (message) => reply({ kind: "progress", message }),
 });
@@ -38,7 +40,7 @@ port.on("message", (message: ToAnalysisThread) => {
       break;
     case "finish":
       analysis.finish().then(
-        (diagnostics) => reply({ kind: "finished", diagnostics }),
+        (diagnostics) => reply({ kind: "finished", diagnostics, remediations: analysis.remediations }),
         (error: unknown) => reply({ kind: "failed", message: error instanceof Error ? error.message : String(error), inputError: error instanceof InputError }),
       );
       break;

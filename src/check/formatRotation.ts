@@ -1,4 +1,4 @@
-import { Switch, type Rotation } from "./rotation";
+import { Switch, type Rotation } from "./report";
 
 interface Style {
   bold(text: string): string;

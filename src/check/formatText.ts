@@ -47,6 +47,7 @@ export function formatText(unescaped: CheckReport, style: TextStyle = plain): st
       const kind = resource.type.split(":").pop();
       const what = resource.changes.length === 0 ? style.dim(`nothing${resource.note ? ` (${resource.note})` : ""}`) : resource.changes.map((c) => `${c.key} ${arrow(c.live, c.desired)}`).join("; ");
       lines.push(`    ${kind} ${resource.name} → ${resource.object}: ${what}`);
+      for (const r of resource.remediations ?? []) lines.push(style.yellow(`      remediated by ${r.policy} before analysis: ${r.changed.join(", ")}`));
     }
   }
   lines.push("");

@@ -1,4 +1,6 @@
 import type { PackInfo, PolicyConfigInput, PolicyDiagnostic, PolicyPackSession, ResourceInput } from "../engine";
+import { isWireSecret } from "../engine/wire";
+import { isPlainObject } from "../model/lookup";
 
 /** Analyze calls in flight at once: enough to keep the pack busy between round trips, few enough to bound memory. */
 export const ANALYZE_CONCURRENCY = 16;
@@ -15,6 +17,19 @@ export interface PackAnalysisOptions {
   readonly concurrency?: number;
 }
 
+/** What one policy's remediation did to one resource before `Analyze` (values are never kept: paths only). */
+export interface Remediation {
+  readonly urn: string;
+  /** The Pulumi resource name. */
+  readonly name: string;
+  readonly policyName: string;
+  readonly description: string;
+  /** The property paths it changed (`data.kubesphere.yaml`), in order. */
+  readonly changed: readonly string[];
+  /** The resource's properties after it, in wire form (secrets wrapped): what the engine goes on with. Never printed. */
+  readonly properties: Record<string, unknown>;
+}
+
 /** Stops a pack, whether or not it started. */
 export async function closePack(pack: Promise<PolicyPackSession>): Promise<void> {
   const session = await pack.catch(() => undefined);
@@ -22,9 +37,11 @@ export async function closePack(pack: Promise<PolicyPackSession>): Promise<void>
 }
 
 /**
- * The policy pack's side of a preview, as the engine drives it: `Analyze` for each resource as soon as it is
- * registered (several calls in flight, so the pack works on its own core while the program still runs), then
- * `AnalyzeStack` over every resource. Diagnostics come back in registration order, the stack's last.
+ * The policy pack's side of a preview, as the engine drives it: for each resource as soon as it is registered (several
+ * in flight, so the pack works on its own core while the program still runs), `Remediate`, then `Analyze` on the
+ * remediated properties (pulumi v3.248.0 pkg/resource/deploy/step_generator.go:1284–1358: "first we perform
+ * remediations, and *then* we do analysis"); then `AnalyzeStack` over every resource as remediated (the engine keeps
+ * the remediated inputs, step_generator.go:1342–1343). Diagnostics come back in registration order, the stack's last.
  */
 export class PackAnalysis {
   private readonly ready: Promise<PolicyPackSession>;
@@ -34,12 +51,18 @@ export class PackAnalysis {
   private readonly concurrency: number;
   private inFlight = 0;
   private done = 0;
+  /** Whether any policy is configured `remediate`: only those run in `Remediate` (@pulumi/policy server.js, remediate). */
+  private remediating = false;
+  /** Every remediation that changed a resource, in registration order once `finish()` settles. */
+  readonly remediations: Remediation[] = [];
 
   constructor(private readonly options: PackAnalysisOptions) {
     this.concurrency = options.concurrency ?? ANALYZE_CONCURRENCY;
     this.ready = options.pack.then(async (pack) => {
       const info = await pack.getAnalyzerInfo();
-      await pack.configure(await options.config(info));
+      const config = await options.config(info);
+      await pack.configure(config);
+      this.remediating = info.policies.some((p) => (config[p.name]?.enforcementLevel ?? p.enforcementLevel) === "remediate");
       return pack;
     });
     // Failures surface from `finish()`; until then (the program may fail first) they must not crash the process.
@@ -48,8 +71,8 @@ export class PackAnalysis {
 
   /** Queues `Analyze` for one resource. */
   add(resource: ResourceInput): void {
-    this.resources.push(resource);
-    const result = this.analyze(resource);
+    const index = this.resources.push(resource) - 1;
+    const result = this.analyze(resource, index);
     result.catch(() => undefined);
     this.results.push(result);
   }
@@ -58,6 +81,8 @@ export class PackAnalysis {
   async finish(): Promise<PolicyDiagnostic[]> {
     const pack = await this.ready;
     const perResource = await Promise.all(this.results);
+    const order = new Map(this.resources.map((r, i) => [r.urn, i]));
+    this.remediations.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
     const stack = await pack.analyzeStack(this.resources);
     return [...perResource.flat(), ...stack.diagnostics];
   }
@@ -67,15 +92,37 @@ export class PackAnalysis {
     await closePack(this.options.pack);
   }
 
-  private async analyze(resource: ResourceInput): Promise<readonly PolicyDiagnostic[]> {
+  private async analyze(resource: ResourceInput, index: number): Promise<readonly PolicyDiagnostic[]> {
     const pack = await this.ready;
     await this.acquire();
     try {
-      return (await pack.analyze(resource)).diagnostics;
+      const { remediated, diagnostics } = this.remediating ? await this.remediate(pack, resource) : { remediated: resource, diagnostics: [] };
+      this.resources[index] = remediated;
+      return [...diagnostics, ...(await pack.analyze(remediated)).diagnostics];
     } finally {
       this.release();
       if (++this.done % 500 === 0) this.options.progress?.(`  analysed ${this.done} resources`);
     }
+  }
+
+  /**
+   * `Remediate` and its outcome as the engine takes it (step_generator.go:1325–1345): a remediation's diagnostic is an
+   * advisory violation; its properties replace the resource's for what follows.
+   */
+  private async remediate(pack: PolicyPackSession, resource: ResourceInput): Promise<{ remediated: ResourceInput; diagnostics: PolicyDiagnostic[] }> {
+    const info = await pack.getAnalyzerInfo();
+    const diagnostics: PolicyDiagnostic[] = [];
+    let remediated = resource;
+    for (const r of (await pack.remediate(resource)).remediations) {
+      if (r.diagnostic) {
+        diagnostics.push({ policyName: r.policyName, policyPackName: info.name, policyPackVersion: info.version, description: r.description, message: r.diagnostic, enforcementLevel: "advisory", severity: "unspecified", urn: resource.urn ?? "" });
+      } else if (r.properties) {
+        const changed = changedPaths(remediated.properties, r.properties);
+        if (changed.length > 0) this.remediations.push({ urn: resource.urn ?? "", name: resource.name, policyName: r.policyName, description: r.description, changed, properties: r.properties });
+        remediated = { ...remediated, properties: r.properties };
+      }
+    }
+    return { remediated, diagnostics };
   }
 
   private async acquire(): Promise<void> {
@@ -92,4 +139,15 @@ export class PackAnalysis {
     if (next) next();
     else this.inFlight--;
   }
+}
+
+/** The dotted paths of the leaves that differ between two property maps (added, removed or changed). */
+function changedPaths(before: unknown, after: unknown, path = ""): string[] {
+  // A secret is one value at its path, wrapped or not.
+  if (isWireSecret(before) || isWireSecret(after)) return changedPaths(isWireSecret(before) ? before.value : before, isWireSecret(after) ? after.value : after, path);
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap((key) => changedPaths(before[key], after[key], path ? `${path}.${key}` : key));
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [path || "."];
 }

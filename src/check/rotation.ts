@@ -4,52 +4,7 @@ import { KUBESPHERE_CONFIG_KEY, parseKubesphereYaml } from "../model/kubesphereC
 import { KUBESPHERE_SECRET_NAME } from "../model/kubesphereSecret";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
-import type { ClusterPlan } from "./report";
-
-/** How one cluster's ks-apiserver comes to use the new secret. */
-export const Switch = {
-  /** A DeploymentPatch the program declares, applied after every config patch of the fleet. */
-  restartAfterFleetPatches: "restart-after-fleet-patches",
-  /** 3.0–3.2 installer mode: ks-installer re-renders kubesphere-config and restarts ks-apiserver at the end of its run. */
-  restartByInstaller: "restart-by-ks-installer",
-  /** 3.3/3.4: ks-apiserver reloads kubesphere.yaml by itself once the ConfigMap volume updates (installer mode: after ks-installer re-renders it). */
-  reload: "reload",
-} as const;
-export type Switch = (typeof Switch)[keyof typeof Switch];
-
-export interface ClusterSwitch {
-  readonly cluster: string;
-  readonly version: string;
-  readonly mode: string;
-  /** What the update patches: `ClusterConfiguration ks-installer` or `ConfigMap kubesphere-config`. */
-  readonly patched: string;
-  readonly switch: Switch;
-}
-
-/** A value derived from the jwtSecret that a rotation leaves signed with (or equal to) the old one, or that KubeSphere re-creates. */
-export interface StaleValue {
-  readonly cluster: string;
-  /** `Secret kubesphere-system/kubesphere-secret`, `ConfigMap kubesphere-system/kubesphere-config`. */
-  readonly object: string;
-  /** `token`, `secret`, `kubesphere.yaml: devops.password`. */
-  readonly key: string;
-  /** `stale`: still signed with (or equal to) the old secret after the update; `re-created`: ks-installer makes it again from the new one. */
-  readonly state: "stale" | "re-created";
-  readonly why: string;
-  /** What to do; absent when KubeSphere takes care of it. */
-  readonly fix?: string;
-}
-
-/** A change of the fleet's jwtSecret, as `npm run check` shows it. Fingerprints only. */
-export interface Rotation {
-  readonly from: string;
-  readonly to: string;
-  /** Clusters whose ks-apiserver restarts, in the order they do: the declared restarts (after every config patch), then ks-installer's. */
-  readonly clustersRestarted: readonly string[];
-  /** Every cluster of the fleet and how it switches to the new secret. */
-  readonly clusters: readonly ClusterSwitch[];
-  readonly staleValues: readonly StaleValue[];
-}
+import { Switch, type ClusterPlan, type ClusterSwitch, type Rotation, type StaleValue } from "./report";
 
 const FINGERPRINT = /^sha256:[0-9a-f]{12}$/;
 

@@ -3,10 +3,11 @@ import { POLICY_PACK_DIR } from "../cli/projectDir";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
 import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
-import { KUBERNETES_PROVIDER_TYPE, type RecordedResource } from "../mocks/kubernetesMocks";
+import { KUBERNETES_PROVIDER_TYPE, unwrapSecrets, type RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
 import { missingSnapshotFolders, readLiveSnapshot } from "./liveSnapshot";
 import { AnalysisThread } from "./analysisThread";
+import type { Remediation } from "./packAnalysis";
 import { readStackInput, type StackInput } from "./stackInput";
 import { planRotation } from "./rotation";
 import { planCluster, type DeclaredResource } from "./plan";
@@ -84,7 +85,7 @@ export async function checkStack(options: CheckOptions): Promise<StackCheck> {
   }
 }
 
-async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
+async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Partial<Pick<AnalysisThread, "notes" | "remediations">>, stack: StackInput, options: CheckOptions, progress: (message: string) => void): Promise<StackCheck> {
   const limits = options.fileLimits ?? {};
   const { stackConfig, input, fleet } = stack;
   const notes = [...stack.notes];
@@ -109,6 +110,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack
 
   progress(`Waiting for the policy pack (${engine.resources.length} resources, then the stack)…`);
   const diagnostics = await analysis.finish();
+  notes.push(...(analysis.notes ?? []));
   const violations: Violation[] = diagnostics.map((d) => {
     const cluster = engine.clusterOfUrn.get(d.urn);
     return {
@@ -120,7 +122,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack
     };
   });
 
-  const clusters = planFleet(fleet, live, run.resources, notes);
+  const clusters = planFleet(fleet, live, run.resources, notes, analysis.remediations ?? []);
   const rotation = planRotation(fleet, clusters, live);
   const report: CheckReport = {
     stack: options.stack,
@@ -134,13 +136,28 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish">, stack
   return { report, declared: () => toStackResources(run.resources, options.stack) };
 }
 
-function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly KubernetesObject[]>, recorded: readonly RecordedResource[], notes: string[]): CheckReport["clusters"] {
+/**
+ * Each cluster's plan from the resources as `pulumi up` would apply them: a resource a remediation changed is planned
+ * with its remediated inputs (the engine applies those), and its plan names the remediations.
+ */
+function planFleet(
+  fleet: FleetDeclaration,
+  live: ReadonlyMap<string, readonly KubernetesObject[]>,
+  recorded: readonly RecordedResource[],
+  notes: string[],
+  remediations: readonly Remediation[],
+): CheckReport["clusters"] {
   const byCluster = new Map<string, DeclaredResource[]>();
+  const remediationsOf = (r: RecordedResource) => remediations.filter((m) => m.name === r.name && m.urn.endsWith(`${r.type}::${r.name}`));
+  const remediated = new Map<string, Remediation[]>();
   for (const r of recorded) {
     if (r.read || !r.cluster || r.type === KUBERNETES_PROVIDER_TYPE) continue;
     const list = byCluster.get(r.cluster) ?? [];
+    const applied = remediationsOf(r);
+    if (applied.length > 0) remediated.set(`${r.cluster}\0${r.name}`, applied);
+    const props = applied.length > 0 ? (unwrapSecrets(applied[applied.length - 1]!.properties) as Record<string, unknown>) : plainProperties(r);
     // A restart annotation held at its last applied value restarts nothing.
-    list.push({ type: r.type, name: r.name, props: plainProperties(r), held: r.ignoreChanges.includes(RESTART_ANNOTATION_PATH) });
+    list.push({ type: r.type, name: r.name, props, held: r.ignoreChanges.includes(RESTART_ANNOTATION_PATH) });
     byCluster.set(r.cluster, list);
   }
   return fleet.clusters.map((cluster) => {
@@ -150,7 +167,12 @@ function planFleet(fleet: FleetDeclaration, live: ReadonlyMap<string, readonly K
     for (const problem of liveView.settings.flatMap((s) => s.problems)) {
       notes.push(`${cluster.name}: live ${problem.source}: ${problem.message}${cluster.mode === "installer" ? " (ks-installer re-renders it from the ClusterConfiguration)" : ""}.`);
     }
-    return planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, byCluster.get(cluster.name) ?? [], objects, fleet.names);
+    const plan = planCluster({ name: cluster.name, role: cluster.role, version: cluster.version, mode: cluster.mode }, liveView, byCluster.get(cluster.name) ?? [], objects, fleet.names);
+    const resources = plan.resources.map((resource) => {
+      const applied = remediated.get(`${cluster.name}\0${resource.name}`);
+      return applied ? { ...resource, remediations: applied.map((m) => ({ policy: m.policyName, changed: m.changed })) } : resource;
+    });
+    return { ...plan, resources };
   });
 }
 

@@ -5,8 +5,10 @@ import { readYamlDocuments } from "../input/boundedYaml";
 import { readInputFile, type InputFileOptions } from "../input/inputFile";
 import { PROJECT } from "../config/fleetDeclaration";
 import { configMap } from "../model/lookup";
+import { trimSpace } from "../input/goText";
 import { shownName } from "../input/printable";
 import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
+import { readProjectConfig, type ProjectConfig } from "./projectConfig";
 
 /** A stack file's config with `secure:` values decrypted where possible. */
 export interface StackConfig {
@@ -25,6 +27,8 @@ export interface StackConfig {
   readonly undecryptedReason?: string;
   /** The Pulumi ESC environments the stack imports (`environment:`), whose `pulumiConfig` the CLI adds to its config. */
   readonly environments: readonly string[];
+  /** `Pulumi.yaml`'s project-level config, merged under the stack's (and its environments') values; none without a Pulumi.yaml. */
+  readonly project?: ProjectConfig;
 }
 
 export function stackFilePath(projectDir: string, stack: string): string {
@@ -93,7 +97,8 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
     values[key] = resolve(raw, fullKey);
     if (secret) secretKeys.push(key);
   }
-  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}), environments };
+  const project = readProjectConfig(projectDir, PROJECT, limits);
+  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}), environments, ...(project ? { project } : {}) };
 }
 
 /**
@@ -109,7 +114,8 @@ function environmentsOf(value: unknown, where: string): string[] {
   return list.map((e: string) => e.trim());
 }
 
-function isSecure(value: unknown): value is { secure: string } {
+/** A `secure:` value of a stack file (`{ secure: "v1:…" }`), as it stays when it could not be decrypted. */
+export function isSecure(value: unknown): value is { secure: string } {
   return value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as { secure?: unknown }).secure === "string" && Object.keys(value).length === 1;
 }
 
@@ -124,7 +130,8 @@ function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown 
   let passphrase = env["PULUMI_CONFIG_PASSPHRASE"];
   const passphraseFile = env["PULUMI_CONFIG_PASSPHRASE_FILE"];
   if (passphrase === undefined && passphraseFile) {
-    passphrase = readInputFile(passphraseFile, { label: "PULUMI_CONFIG_PASSPHRASE_FILE", ...limits }).replace(/\r?\n$/, "");
+    // pkg/secrets/passphrase/manager.go:392 (readPassphrase): the file's text with strings.TrimSpace; the variable itself is used as is (:380).
+    passphrase = trimSpace(readInputFile(passphraseFile, { label: "PULUMI_CONFIG_PASSPHRASE_FILE", ...limits }));
   }
   if (passphrase === undefined) return { reason: "PULUMI_CONFIG_PASSPHRASE is not set" };
   try {

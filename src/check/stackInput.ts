@@ -6,7 +6,9 @@ import { configMap, isPlainObject } from "../model/lookup";
 import { shownName } from "../input/printable";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
-import { readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
+import { structuredConfigValue } from "../program/stackConfig";
+import { mergeProjectConfig, type HeldConfig } from "./projectConfig";
+import { isSecure, readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
 
 /** A stack's config as the check runs it: read, validated, with what could not be known here. */
 export interface StackInput {
@@ -54,12 +56,46 @@ export function readStackInput(options: StackInputOptions): StackInput {
 }
 
 /**
- * The stack's config as `pulumi up` gets it: the stack file's values over the `pulumiConfig` of the ESC environments
- * it imports. The check cannot open an environment: with `--esc-env-file` it takes that file's values; without, a
- * jwtSecret the stack file lacks is unknown (as in a preview: advisory, never a false verdict), and clusters it lacks
- * are bad input, since nothing can be checked without them.
+ * The stack's config as the program gets it: the stack file's values over the `pulumiConfig` of the ESC environments
+ * it imports, then Pulumi.yaml's project config for the keys neither sets (pulumi/pulumi v3.248.0
+ * sdk/go/common/workspace/config.go:250 mergeConfig, in that order), and `clusters` read as the program reads it.
  */
 export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
+  const { values: fromStack, fromEnvironment } = environmentValues(stackConfig, esc, notes);
+  const held: HeldConfig = {
+    values: fromStack,
+    secretKeys: stackConfig.secretKeys,
+    // Values from an ESC environment file carry no secrecy here (the CLI encrypts its secrets): not type-checked either.
+    unknownKeys: Object.keys(fromStack).filter((key) => isSecure(fromStack[key]) || fromEnvironment.includes(key)),
+    ...(stackConfig.environments.length > 0 && !esc ? { unopenedEnvironments: stackConfig.environments.map(shownName).join(", ") } : {}),
+  };
+  const values = mergeProjectConfig(stackConfig.stack, stackConfig.project, held, notes);
+  const clusters = values["clusters"];
+  if (isSecure(clusters)) {
+    throw new InputError(
+      `stack '${stackConfig.stack}': ${stackConfig.file}: ${PROJECT}:clusters is a secure value that could not be decrypted (${stackConfig.undecryptedReason}), and nothing can be checked without the clusters. ` +
+        `Fix: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase.`,
+    );
+  }
+  // The engine hands the program each value as text, a secure one as its plaintext (sdk/go/common/resource/config/value.go:65
+  // Value), and the program parses clusters' text as JSON (src/program/stackConfig.ts:20): a secure JSON list is a list.
+  if (typeof clusters === "string") values["clusters"] = structuredConfigValue(clusters);
+  // The other keys the program reads as that text (src/program/stackConfig.ts:12): a YAML number or boolean is its JSON
+  // text (sdk/go/common/resource/config/object.go:404–408 MarshalString), so `configMap: 12345` is the name "12345".
+  for (const key of FLEET_KEYS) {
+    const value = values[key];
+    if (key !== "clusters" && (typeof value === "number" || typeof value === "boolean")) values[key] = String(value);
+  }
+  return { values, fromEnvironment };
+}
+
+/**
+ * The stack file's values over the `pulumiConfig` of the ESC environments it imports. The check cannot open an
+ * environment: with `--esc-env-file` it takes that file's values; without, a jwtSecret the stack file lacks is unknown
+ * (as in a preview: advisory, never a false verdict), and clusters it lacks are bad input, since nothing can be
+ * checked without them.
+ */
+function environmentValues(stackConfig: StackConfig, esc: EscEnvironment | undefined, notes: string[]): { values: Record<string, unknown>; fromEnvironment: string[] } {
   const values: Record<string, unknown> = Object.assign(configMap(), stackConfig.values);
   const names = stackConfig.environments.map(shownName).join(", ");
   const absent = FLEET_KEYS.filter((key) => !Object.hasOwn(values, key));
@@ -97,7 +133,7 @@ export function withEnvironment(stackConfig: StackConfig, esc: EscEnvironment | 
 function unknownForSecure(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unknownForSecure);
   if (isPlainObject(value)) {
-    if (typeof value["secure"] === "string" && Object.keys(value).length === 1) return UNKNOWN_VALUE;
+    if (isSecure(value)) return UNKNOWN_VALUE;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownForSecure(v)]));
   }
   return value;

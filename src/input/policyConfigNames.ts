@@ -5,7 +5,7 @@ const NAME_KEYS = ["namespace", "configMap"] as const;
  * Why a policy config's `namespace`/`configMap` differ between policies, or undefined when every policy has the same
  * (or none). Each policy reads only its own entry, so names set on some policies would narrow those alone: the
  * policies would judge different objects. Every policy recognises KubeSphere's config by what it holds, so no
- * protection is lost either way, but the check refuses a config that says two things.
+ * protection is lost either way; `pulumi preview` runs with such a config, so the check does too, and warns.
  */
 export function namesDifferBetweenPolicies(config: Readonly<Record<string, unknown>>, policies: readonly string[]): string | undefined {
   const groups = new Map<string, string[]>();

@@ -7,15 +7,22 @@ import { formatConfigError, validateFleetConfig, type FleetConfigInput } from ".
 export function readStackConfig(): FleetConfigInput {
   const value = (key: string): unknown => {
     const raw = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
-    if (raw === undefined) return undefined;
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      return raw;
-    }
+    return raw === undefined ? undefined : structuredConfigValue(raw);
   };
   const text = (key: string): unknown => pulumi.runtime.getConfig(`${PROJECT}:${key}`);
   return { clusters: value("clusters"), jwtSecret: text("jwtSecret"), namespace: text("namespace"), configMap: text("configMap"), hostJwtSecretFingerprint: text("hostJwtSecretFingerprint") };
+}
+
+/**
+ * A config value the program reads as structured data (`clusters`): the engine hands every value as text (a YAML
+ * list or mapping as its JSON, a secure value as its plaintext), so the text is parsed as JSON, else kept as text.
+ */
+export function structuredConfigValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
 }
 
 /** The validated fleet, or a `RunError` (no stack trace) listing every problem of the stack config. */

@@ -96,12 +96,25 @@ test("on its own thread, a bad --policy-pack-config surfaces from finish() as th
   const dir = mkdtempSync(join(tmpdir(), "ksf-thread-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, "config.json");
-  writeFileSync(config, JSON.stringify({ nope: "advisory" }));
+  writeFileSync(config, JSON.stringify({ all: 5 }));
   const badConfig = new AnalysisThread(POLICY_PACK_DIR);
   badConfig.configure({ stack: "dev", policyPackConfig: config });
   badConfig.add(stackWithFindings()[0]!);
-  await t.throwsAsync(badConfig.finish(), { instanceOf: InputError, message: /config\.json: 'nope' \(line 1, column \d+\) is not a policy of this pack/ });
+  await t.throwsAsync(badConfig.finish(), { instanceOf: InputError, message: /config\.json: parsing "all": \/all \(line 1, column \d+\) is not a valid value; must be a string or object/ });
   await badConfig.close();
+
+  // A name the pack does not have is what pulumi preview runs with: the thread finishes, and says so in its notes.
+  writeFileSync(config, JSON.stringify({ nope: "advisory" }));
+  const unknownName = new AnalysisThread(POLICY_PACK_DIR);
+  unknownName.configure({ stack: "dev", policyPackConfig: config });
+  unknownName.add(stackWithFindings()[0]!);
+  try {
+    await t.notThrowsAsync(unknownName.finish());
+    t.is(unknownName.notes.length, 1);
+    t.regex(unknownName.notes[0]!, /config\.json: "nope" is not a policy of this pack; pulumi preview passes it to the pack, where no policy reads it/);
+  } finally {
+    await unknownName.close();
+  }
 
   const unbuilt = join(dir, "unbuilt");
   mkdirSync(unbuilt);
@@ -114,4 +127,22 @@ test("on its own thread, a bad --policy-pack-config surfaces from finish() as th
   const error = await t.throwsAsync(notStarted.finish(), { message: /Policy pack did not start/ });
   t.false(error instanceof InputError, "a pack that does not start is not the user's input");
   await t.notThrowsAsync(notStarted.close());
+});
+
+test("a policy configured remediate fixes the resource first, and Analyze and AnalyzeStack judge the fixed one, as the engine runs them", async (t) => {
+  const MAX_AGE = "kubesphere-member-configure-zero-access-token-max-age";
+  const drifted = configMapResource("member-1", "v3.4/kubesphere-config.member.yaml", { name: "member-1-drifted", edit: (text) => text.replace(/accessTokenMaxAge: .*/, "accessTokenMaxAge: 2h") });
+  const resources = wireResources([...compliantStack(), drifted]);
+  const analysis = new PackAnalysis({ pack: (await launchPolicyPack(POLICY_PACK_DIR)).ready, config: () => ({ [MAX_AGE]: { enforcementLevel: "remediate" } }) });
+  try {
+    for (const resource of resources) analysis.add(resource);
+    const diagnostics = await analysis.finish();
+    t.deepEqual(diagnostics.filter((d) => d.policyName === MAX_AGE).map(key), [], "nothing left to report once remediated");
+    t.deepEqual(
+      analysis.remediations.map(({ name, policyName, changed }) => ({ name, policyName, changed })),
+      [{ name: "member-1-drifted", policyName: MAX_AGE, changed: ["data.kubesphere.yaml"] }],
+    );
+  } finally {
+    await analysis.close();
+  }
 });

@@ -3,8 +3,8 @@
  * modes than the end-to-end fleet (a 4.1 host, a 3.0 installer member, a 3.3 configmap member, a rebranded namespace).
  */
 import test from "ava";
-import { planRotation, Switch } from "../../src/check/rotation";
-import type { ClusterPlan } from "../../src/check/report";
+import { Switch, type ClusterPlan } from "../../src/check/report";
+import { planRotation } from "../../src/check/rotation";
 import type { ClusterDeclaration, FleetDeclaration, KubeSphereVersion, ManageMode } from "../../src/config/fleetDeclaration";
 import { fixtureObject } from "../helpers/fixtures";
 

@@ -1,29 +1,16 @@
 import test from "ava";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { newPassphraseSalt } from "../../src/secrets/passphrase";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority } from "../helpers/certificates";
-import { allFileText, REPO, runCli } from "../helpers/checkCli";
+import { allFileText, runCli } from "../helpers/checkCli";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { projectWith } from "../helpers/stackProject";
 
 const NEW_SECRET = "rotatedJwtSecretCCCCCCCCCCCCCCCCCC";
 const PASSPHRASE = "correct horse battery staple";
 const fp = (secret: string) => `sha256:${sha256Hex(secret).slice(0, 12)}`;
-
-/** A project folder with one stack made from the dev example, its live snapshot copied, kubeconfig paths absolute. */
-function projectWith(stack: string, edit: (root: Record<string, any>) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), "ksf-project-"));
-  const root = parse(readFileSync(join(REPO, "stacks", "Pulumi.dev.yaml"), "utf8")) as Record<string, any>;
-  for (const cluster of root.config["kubesphere-fleet:clusters"]) cluster.kubeconfig.path = join(REPO, cluster.kubeconfig.path);
-  edit(root);
-  mkdirSync(join(dir, "stacks", stack), { recursive: true });
-  writeFileSync(join(dir, "stacks", `Pulumi.${stack}.yaml`), stringify(root));
-  cpSync(join(REPO, "stacks", "dev", "live"), join(dir, "stacks", stack, "live"), { recursive: true });
-  return dir;
-}
 
 const { encryptionSalt, crypter } = newPassphraseSalt(PASSPHRASE);
 const encrypted = projectWith("prod", (root) => {

@@ -46,27 +46,53 @@ test("text that is not JSON gives the line and column, never the text around it"
 });
 
 test("a value of the wrong type is refused against the policy's configSchema, with its JSON Pointer and position", (t) => {
-  const message = refused(t, `{\n  "${RENEW}": {\n    "certificateExpiryWindowDays": "${TOKEN}"\n  }\n}`, new RegExp(`/${RENEW}/certificateExpiryWindowDays \\(line 3, column 36\\) must be integer`));
+  const message = refused(t, `{\n  "${RENEW}": {\n    "certificateExpiryWindowDays": "${TOKEN}"\n  }\n}`, new RegExp(`validating policy config: ${RENEW}: /${RENEW}/certificateExpiryWindowDays \\(line 3, column 36\\) must be integer`));
   t.regex(message, /Fix: give values of the types policy kubesphere-kubeconfig-renew-expiring-certificate's configSchema declares/);
   refused(t, `{"${RENEW}": {"certificateExpiryWindowDays": -1}}`, /certificateExpiryWindowDays \(line 1, column \d+\) must be >= 0/);
   refused(t, `{"${SHARED}": {"expectedJwtSecretFingerprint": "${TOKEN}"}}`, /expectedJwtSecretFingerprint \(line 1, column \d+\) must match pattern/);
   // 8 hex digits are 32 bits: another secret of that prefix is found in about a second.
   refused(t, `{"${SHARED}": {"expectedJwtSecretFingerprint": "sha256:890eaf2b"}}`, /expectedJwtSecretFingerprint \(line 1, column \d+\) must match pattern "\^\(sha256:\)\?\[0-9a-fA-F\]\{12,64\}\$"/);
-  refused(t, `{"${SHARED}": {"namespace": 7, "configMap": ""}}`, /namespace \(line 1, column \d+\) must be string; .*configMap \(line 1, column \d+\) must NOT have fewer than 1 characters/);
+  refused(t, `{"${SHARED}": {"namespace": 7, "configMap": ""}}`, /configMap \(line 1, column \d+\) must NOT have fewer than 1 characters; .*namespace \(line 1, column \d+\) must be string/);
 });
 
-test("a level that is not one, or a key that is not a policy, is refused without quoting what was written", (t) => {
-  refused(t, `{"${RENEW}": "${TOKEN}"}`, new RegExp(`/${RENEW} \\(line 1, column \\d+\\) is not an enforcement level`));
-  refused(t, `{"${RENEW}": {"enforcementLevel": "${TOKEN}"}}`, /enforcementLevel \(line 1, column \d+\) is not an enforcement level/);
-  refused(t, `{"${TOKEN}": "advisory"}`, /the entry at line 1, column \d+ is not a policy of this pack/);
-  refused(t, `{"kubesphere-no-such-policy": "advisory"}`, /'kubesphere-no-such-policy' \(line 1, column \d+\) is not a policy of this pack/);
+test("a level that is not one is refused for the CLI's reason, without quoting what was written", (t) => {
+  refused(t, `{"${RENEW}": "${TOKEN}"}`, new RegExp(`parsing enforcement level for "${RENEW}": /${RENEW} \\(line 1, column \\d+\\) is not a valid enforcement level`));
+  refused(t, `{"${RENEW}": {"enforcementLevel": "${TOKEN}"}}`, /enforcementLevel \(line 1, column \d+\) is not a valid enforcement level\./);
+  refused(t, `{"${RENEW}": {"enforcementLevel": 3}}`, /enforcementLevel \(line 1, column \d+\) is not a valid enforcement level; must be a string/);
+  refused(t, `{"${TOKEN}": 7}`, /parsing the entry at line 1, column \d+: .* is not a valid value; must be a string or object/);
+  refused(t, `{"all": ["mandatory"]}`, /parsing "all": \/all \(line 1, column \d+\) is not a valid value; must be a string or object/);
+  refused(t, `{"environments": "acme/policies"}`, /"environments" must be an array of strings/);
   refused(t, `[1, 2]`, /is not a JSON object/);
+});
+
+test("what pulumi preview accepts is accepted: an empty file, null, all as an object, a name the pack lacks (with a warning)", (t) => {
+  const warnings: string[] = [];
+  const read = (text: string) => readPolicyPackConfig(configFile(text), POLICIES, {}, { warn: (m) => warnings.push(m) });
+  for (const empty of ["", "  \n\n", "null"]) t.is(Object.keys(read(empty)).length, POLICIES.length, JSON.stringify(empty));
+  t.deepEqual(warnings, []);
+  t.like(read(`{"all": {"enforcementLevel": "mandatory"}}`)[SHARED], { enforcementLevel: "mandatory" });
+  const config = read(`{"kubesphere-no-such-policy": "advisory", "${TOKEN}": {"x": 1}, "${RENEW}": "disabled"}`);
+  t.like(config[RENEW], { enforcementLevel: "disabled" });
+  t.false("kubesphere-no-such-policy" in config, "not sent to the pack, where no policy would read it");
+  t.is(warnings.length, 2);
+  t.regex(warnings[0]!, /"kubesphere-no-such-policy" is not a policy of this pack; pulumi preview passes it to the pack, where no policy reads it/);
+  t.regex(warnings[1]!, /the entry at line 1, column \d+ is not a policy of this pack/);
+  t.false(warnings.join().includes("tokenThatMustNotLeak"));
+});
+
+test("validation runs on the merged config: the pack's defaults, then the file", (t) => {
+  const required: PolicyDescription = { name: "kubesphere-needs-window", enforcementLevel: "advisory", configSchema: { properties: { windowDays: { type: "integer", default: 30 }, owner: { type: "string" } }, required: ["windowDays", "owner"] } } as unknown as PolicyDescription;
+  const message = t.throws(() => readPolicyPackConfig(configFile(""), [required]), { instanceOf: InputError })!.message;
+  t.regex(message, /validating policy config: kubesphere-needs-window: \/kubesphere-needs-window must set "owner"/);
+  t.notRegex(message, /windowDays/, "the default fills a required property the file does not set");
+  t.deepEqual(readPolicyPackConfig(configFile(`{"kubesphere-needs-window": {"owner": "sre"}}`), [required])["kubesphere-needs-window"], { enforcementLevel: "advisory", windowDays: 30, owner: "sre" });
+  t.throws(() => readPolicyPackConfig(undefined, [required]), { message: /must set "owner"/ });
 });
 
 test("a valid config maps to each policy's entry, as the CLI sends it", (t) => {
   const config = readPolicyPackConfig(configFile(`{"all": "mandatory", "${RENEW}": {"certificateExpiryWindowDays": 60}, "${SHARED}": "advisory"}`), POLICIES);
-  t.deepEqual(config[RENEW], { enforcementLevel: "mandatory", certificateExpiryWindowDays: 60 });
-  t.deepEqual(config[SHARED], { enforcementLevel: "advisory" });
+  t.like(config[RENEW], { enforcementLevel: "mandatory", certificateExpiryWindowDays: 60 });
+  t.like(config[SHARED], { enforcementLevel: "advisory" });
   t.is(Object.keys(config).length, POLICIES.length);
 });
 
@@ -79,10 +105,15 @@ test("the JSON scanner places every value and finds the first error, however dee
   t.deepEqual(scanJson('"unterminated'), { errorOffset: 13 });
 });
 
-test("names set on some policies only are refused, naming the policies; the README's policy config is accepted", (t) => {
-  const message = refused(t, `{"${SHARED}": {"namespace": "acme-system", "configMap": "acme-config"}}`, /namespace and configMap .* differ between policies/);
-  t.regex(message, new RegExp(`${SHARED}: namespace 'acme-system', configMap 'acme-config'; .*${RENEW}.*: no namespace or configMap`));
-  refused(t, `{"${SHARED}": {"namespace": "${TOKEN}"}}`, /a namespace that is not a Kubernetes name/);
+test("names set on some policies only are accepted, as pulumi accepts them, with a warning naming the policies; the README's policy config is accepted", (t) => {
+  const warnings: string[] = [];
+  const warn = (m: string) => warnings.push(m);
+  t.like(readPolicyPackConfig(configFile(`{"${SHARED}": {"namespace": "acme-system", "configMap": "acme-config"}}`), POLICIES, {}, { warn })[SHARED], { namespace: "acme-system" });
+  t.regex(warnings[0]!, /namespace and configMap .* differ between policies/);
+  t.regex(warnings[0]!, new RegExp(`${SHARED}: namespace 'acme-system', configMap 'acme-config'; .*${RENEW}.*: no namespace or configMap`));
+  readPolicyPackConfig(configFile(`{"${SHARED}": {"namespace": "${TOKEN}"}}`), POLICIES, {}, { warn });
+  t.regex(warnings[1]!, /a namespace that is not a Kubernetes name/);
+  t.false(warnings.join().includes("tokenThatMustNotLeak"));
   const everywhere = Object.fromEntries(POLICIES.map((p) => [p.name, { namespace: "acme-system", configMap: "acme-config" }]));
   t.like(readPolicyPackConfig(configFile(JSON.stringify(everywhere)), POLICIES)[SHARED], { namespace: "acme-system" });
   const readme = readPolicyPackConfig(configFile(readmeBlock("Policy config (`--policy-pack-config policy-config.json`)", "json")), POLICIES);
