@@ -41,7 +41,8 @@ and the violations of the policy pack's rules on the live state.
 
 Clusters:
   --stack <name>             the clusters of stacks/Pulumi.<name>.yaml (kubeconfig path or content, context)
-  --project-dir <dir>        the folder holding stacks/ (default: this project)
+  --project-dir <dir>        the folder holding stacks/ (default: this repository; installed, the
+                             current folder)
   --kubeconfig <file>        without --stack: this kubeconfig (default $KUBECONFIG, else ~/.kube/config)
   --context <name>           without --stack: a context to audit, repeatable (default: the current-context);
                              the cluster is named after the context

@@ -42,7 +42,8 @@ Options:
   --policy-pack-config <file>    policy config JSON, as \`pulumi preview --policy-pack-config\` takes it
   --json                         print one JSON document instead of the report
   --sarif <file>                 also write SARIF 2.1.0 for code-scanning UIs
-  --project-dir <dir>            the folder holding stacks/ (default: this project)
+  --project-dir <dir>            the folder holding stacks/ (default: this repository; installed, the
+                                 current folder)
   --no-color                     no colour even on a terminal
   --max-file-mib <MiB>           size limit of each file read (default ${DEFAULT_MAX_FILE_MIB})
   --debug                        print the stack trace of an unexpected error

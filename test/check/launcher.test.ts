@@ -45,10 +45,16 @@ test("the check runs from the build, and rebuilds first when a source is newer t
   t.deepEqual(JSON.parse(edited.stdout), report, "the same report, and tsc wrote nothing to stdout");
 });
 
-test("an unknown command is refused with the usage, exit 2", async (t) => {
+test("an unknown command is refused with the usage, exit 2; --help and --version answer on stdout", async (t) => {
   const run = await runScript(REPO, ["frobnicate"]);
   t.is(run.code, 2);
-  t.regex(run.stderr, /usage: node -- scripts\/cli\.js <check\|audit>/);
+  t.regex(run.stderr, /unknown command 'frobnicate'[^]*Usage: kubesphere-fleet <check\|audit>/);
+  const help = await runScript(REPO, ["--help"]);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /^Usage: kubesphere-fleet <check\|audit> \[options\]/);
+  const version = await runScript(REPO, ["--version"]);
+  t.is(version.code, 0);
+  t.is(version.stdout, `${(require("../../package.json") as { version: string }).version}\n`);
 });
 
 /** `npm run --silent check -- <args>` in the repository, as users run it: package.json's launcher, then the build. */
