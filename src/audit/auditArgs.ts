@@ -32,8 +32,9 @@ export interface AuditArgs extends SharedOptions {
   readonly expiryWindowDays: number;
 }
 
-export const AUDIT_USAGE = `Usage: npm run audit -- --stack <name> [options]
-       npm run audit -- --kubeconfig <file> --context <a> --context <b> [options]
+export const AUDIT_USAGE = `Usage: kubesphere-fleet audit --stack <name> [options]
+       kubesphere-fleet audit --kubeconfig <file> --context <a> --context <b> [options]
+       (in a clone of the repository: npm run audit -- <options>)
 
 Reads every cluster of the fleet and reports: reachable, credentials (client certificate notAfter), the live
 jwtSecret fingerprint, accessTokenMaxAge, clusterRole, whether ks-installer owns the config, what to restart,

@@ -24,7 +24,8 @@ export interface CheckArgs extends SharedOptions {
 
 export { MAX_FILE_FLAG } from "../cli/cliOptions";
 
-export const CHECK_USAGE = `Usage: npm run check -- --stack <name> [--stack <name> …| --all-stacks] [options]
+export const CHECK_USAGE = `Usage: kubesphere-fleet check --stack <name> [--stack <name> …| --all-stacks] [options]
+       (in a clone of the repository: npm run check -- <options>)
 
 What would \`pulumi up\` change on each cluster, and would \`pulumi preview --policy-pack policies\` let it through?
 No Pulumi CLI, cluster or cloud login needed.

@@ -1,0 +1,238 @@
+/**
+ * The package as a user gets it: `npm pack` of the build (`npm run test:package` builds first), installed into an
+ * empty folder with `npm install --prefer-offline --ignore-scripts` (npm's cache, no registry round trip when it is
+ * warm; no install script runs, so no provider plugin is downloaded). From there: the command through npx, the check
+ * of a project of one's own, the README's component test recipe as written, the pack from
+ * node_modules/kubesphere-fleet/policies and a pack of one's own built with `kubesphere-fleet/policies`, both
+ * started as the engine starts them and driven over gRPC, and tsc over a program using both entry points.
+ */
+import test from "ava";
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPolicyPack, type PolicyPackSession } from "../../src/engine";
+import { sha256Hex } from "../../src/model/secretFacts";
+import { allRules } from "../../src/rules";
+import { REPO, timeScale, type CliRun } from "../helpers/checkCli";
+import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { readmeBlock } from "../helpers/readme";
+import { wireResources } from "../helpers/wireStack";
+import { configMapResource } from "../policies/stackFixtures";
+
+const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
+const SHARED = "kubesphere-fleet-configure-shared-jwt-secret";
+const UNDECIDED = "kubesphere-fleet-warn-undecided-during-preview";
+const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
+const fingerprint = (secret: string) => `sha256:${sha256Hex(secret).slice(0, 12)}`;
+
+let root: string;
+/** The empty project the tarball was installed into. */
+let app: string;
+
+/** A command run to its end, its output collected; killed past the time limit. */
+function run(command: string, args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const limit = Math.round(timeoutMs * timeScale());
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${command} ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
+    }, limit);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test.before(async () => {
+  for (const built of ["lib/index.js", "policies/bin/policies/index.js", "policies/bin/policies/fleetPolicies.d.ts"]) {
+    if (!existsSync(join(REPO, built))) throw new Error(`${built} is missing: run \`npm run build\` (npm run test:package does).`);
+  }
+  root = mkdtempSync(join(tmpdir(), "ksf-package-"));
+  // --ignore-scripts: the build is there already, and `prepare` would remove it under the other tests' feet.
+  const pack = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", root], REPO);
+  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+  const tarball = join(root, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
+  app = join(root, "app");
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "own-fleet", version: "1.0.0", private: true }, null, 2)}\n`);
+  const install = await run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", tarball], app, 600_000);
+  if (install.code !== 0) throw new Error(`npm install of the tarball failed:\n${install.stderr}`);
+});
+test.after.always(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+test("the tarball holds the build, the launcher, LICENSE and CHANGELOG, and no source or test", (t) => {
+  const installed = join(app, "node_modules", "kubesphere-fleet");
+  for (const file of ["LICENSE", "CHANGELOG.md", "README.md", "scripts/cli.js", "lib/index.d.ts", "policies/PulumiPolicy.yaml", "policies/bin/policies/index.js"]) {
+    t.true(existsSync(join(installed, file)), file);
+  }
+  for (const absent of ["src", "test", "stacks", "scripts/real-tools"]) t.false(existsSync(join(installed, absent)), absent);
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { private?: boolean; peerDependencies: Record<string, string> };
+  t.is(manifest.private, undefined);
+  t.deepEqual(Object.keys(manifest.peerDependencies).sort(), ["@pulumi/kubernetes", "@pulumi/pulumi"]);
+  // The peers were installed once, at the top, where the program's own code finds the same copy.
+  t.false(existsSync(join(installed, "node_modules", "@pulumi", "pulumi")));
+  t.true(existsSync(join(app, "node_modules", "@pulumi", "pulumi", "package.json")));
+});
+
+test("npx kubesphere-fleet: --version, --help, check --help; Node's --env-file reaches the check, not Node", async (t) => {
+  const version = await run("npx", ["kubesphere-fleet", "--version"], app);
+  t.is(version.code, 0, version.stderr);
+  t.is(version.stdout, `${VERSION}\n`);
+  const help = await run("npx", ["kubesphere-fleet", "--help"], app);
+  t.is(help.code, 0, help.stderr);
+  t.regex(help.stdout, /Usage: kubesphere-fleet <check\|audit>/);
+  const checkHelp = await run("npx", ["kubesphere-fleet", "check", "--help"], app);
+  t.is(checkHelp.code, 0, checkHelp.stderr);
+  t.regex(checkHelp.stdout, /^Usage: kubesphere-fleet check --stack <name>/);
+  const auditHelp = await run("npx", ["kubesphere-fleet", "audit", "--help"], app);
+  t.is(auditHelp.code, 0, auditHelp.stderr);
+  t.regex(auditHelp.stdout, /^Usage: kubesphere-fleet audit --stack <name>/);
+  writeFileSync(join(app, "node.env"), "KSF_FROM_ENV_FILE=read-by-node\n");
+  const envFile = await run("npx", ["kubesphere-fleet", "check", "--stack", "dev", "--env-file", "node.env"], app);
+  t.is(envFile.code, 2);
+  t.regex(envFile.stderr, /--env-file is Node's own option .* Fix: pass --esc-env-file <file>/);
+});
+
+test("installed, the check reads stacks/ of the current folder: a project of one's own", async (t) => {
+  const missing = await run("npx", ["kubesphere-fleet", "check", "--stack", "dev"], app);
+  t.is(missing.code, 2);
+  t.true(missing.stderr.includes(join(app, "stacks", "Pulumi.dev.yaml")), missing.stderr);
+  const project = join(root, "project");
+  for (const entry of ["Pulumi.yaml", "stacks/Pulumi.dev.yaml", "stacks/dev"]) cpSync(join(REPO, entry), join(project, entry), { recursive: true });
+  const checked = await run(join(app, "node_modules", ".bin", "kubesphere-fleet"), ["check", "--stack", "dev", "--json"], project);
+  t.is(checked.code, 0, checked.stderr);
+  const report = JSON.parse(checked.stdout) as { stackFile: string; clusters: unknown[] };
+  t.is(report.stackFile, join(project, "stacks", "Pulumi.dev.yaml"));
+  t.is(report.clusters.length, 3);
+});
+
+test("the README's recipe for testing a program with the component runs, as written, with node --test", async (t) => {
+  writeFileSync(join(app, "fleet.test.js"), readmeBlock("### Testing a program that uses the component", "js"));
+  const result = await run(process.execPath, ["--test", "fleet.test.js"], app);
+  t.is(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  t.regex(result.stdout, /# pass 2\n/);
+  t.regex(result.stdout, /# fail 0\n/);
+});
+
+test("tsc: both entry points resolve with their typings; provider and kubeconfig together, or neither, do not compile", async (t) => {
+  writeFileSync(
+    join(app, "program.ts"),
+    `import * as k8s from "@pulumi/kubernetes";
+import { KubeSphereFleet, type FleetOutputs } from "kubesphere-fleet";
+import { kubesphereFleetPolicies } from "kubesphere-fleet/policies";
+
+export const policies = kubesphereFleetPolicies({ enforcementLevel: "advisory", config: { certificateExpiryWindowDays: 7 } });
+const provider = new k8s.Provider("host", {});
+const fleet = new KubeSphereFleet("ok", { clusters: [{ name: "host", role: "host", version: "4.1", provider }, { name: "m", role: "member", version: "3.4", kubeconfig: "..." }] });
+export const declared: Promise<FleetOutputs> = fleet.declared();
+// @ts-expect-error provider and kubeconfig exclude each other
+new KubeSphereFleet("both", { clusters: [{ name: "host", role: "host", version: "4.1", provider, kubeconfig: "..." }] });
+// @ts-expect-error one of provider or kubeconfig is required
+new KubeSphereFleet("neither", { clusters: [{ name: "host", role: "host", version: "4.1" }] });
+// @ts-expect-error no fleet policy takes this setting
+kubesphereFleetPolicies({ config: { jwtSecret: "x" } });
+`,
+  );
+  const compilerOptions = { noEmit: true, strict: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", skipLibCheck: true, types: [] };
+  writeFileSync(join(app, "tsconfig.json"), `${JSON.stringify({ compilerOptions, files: ["program.ts"] }, null, 2)}\n`);
+  const tsc = join(REPO, "node_modules", "typescript", "bin", "tsc");
+  const compiled = await run(process.execPath, [tsc, "-p", "."], app);
+  t.is(compiled.code, 0, compiled.stdout);
+  // And the check is real: without the directives, those lines are errors.
+  writeFileSync(join(app, "program.ts"), readFileSync(join(app, "program.ts"), "utf8").replace(/\/\/ @ts-expect-error.*\n/g, ""));
+  const refused = await run(process.execPath, [tsc, "-p", "."], app);
+  t.is(refused.code, 2);
+  t.is(refused.stdout.match(/program\.ts\(\d+,\d+\): error/g)?.length, 3, refused.stdout);
+});
+
+/** Analyze over each resource and AnalyzeStack, as the engine does; every diagnostic. */
+async function analyzeStack(pack: PolicyPackSession, specs = [configMapResource("host", "v3.4/kubesphere-config.host.yaml")]) {
+  const resources = wireResources(specs);
+  const diagnostics = [];
+  for (const resource of resources) diagnostics.push(...(await pack.analyze(resource)).diagnostics);
+  diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
+  return diagnostics;
+}
+
+test.serial("the pack runs from node_modules/kubesphere-fleet/policies, started as the engine starts it", async (t) => {
+  const pack = await startPolicyPack(join(app, "node_modules", "kubesphere-fleet", "policies"), { startTimeoutMs: Math.round(60_000 * timeScale()) });
+  t.teardown(() => pack.close());
+  const info = await pack.getAnalyzerInfo();
+  t.is(info.name, "kubesphere-fleet");
+  t.deepEqual(info.policies.map((p) => p.name), [...allRules().map((r) => r.id), UNDECIDED]);
+  t.deepEqual(await analyzeStack(pack), []);
+  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: fingerprint(OTHER_SECRET) } });
+  const diagnostics = await analyzeStack(pack);
+  t.deepEqual(diagnostics.map((d) => [d.policyName, d.enforcementLevel]), [[SHARED, "mandatory"]]);
+});
+
+test.serial("kubesphereFleetPolicies in a pack of one's own: its settings as defaults, its level, beside the pack's own policy", async (t) => {
+  const packDir = join(app, "acme-pack");
+  mkdirSync(packDir);
+  writeFileSync(join(packDir, "PulumiPolicy.yaml"), "runtime: nodejs\ndescription: Acme's policies and the KubeSphere fleet's.\n");
+  writeFileSync(join(packDir, "package.json"), `${JSON.stringify({ name: "acme-policies", version: "1.0.0", main: "index.js" })}\n`);
+  writeFileSync(
+    join(packDir, "index.js"),
+    `const { PolicyPack } = require("@pulumi/policy");
+const { kubesphereFleetPolicies } = require("kubesphere-fleet/policies");
+
+const acmeNoDefaultNamespace = {
+  name: "acme-disallow-default-namespace",
+  description: "Checks whether a resource is in the default namespace.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.props.metadata && args.props.metadata.namespace === "default") reportViolation("Resources should not go to the default namespace.");
+  },
+};
+
+new PolicyPack("acme", {
+  policies: [acmeNoDefaultNamespace, ...kubesphereFleetPolicies({ enforcementLevel: "advisory", config: { expectedJwtSecretFingerprint: ${JSON.stringify(fingerprint(OTHER_SECRET))} } })],
+});
+`,
+  );
+  const pack = await startPolicyPack(packDir, { startTimeoutMs: Math.round(60_000 * timeScale()) });
+  t.teardown(() => pack.close());
+  const info = await pack.getAnalyzerInfo();
+  t.is(info.name, "acme");
+  t.deepEqual(info.policies.map((p) => p.name), ["acme-disallow-default-namespace", ...allRules().map((r) => r.id), UNDECIDED]);
+  t.true(info.policies.filter((p) => p.name !== "acme-disallow-default-namespace").every((p) => p.enforcementLevel === "advisory"));
+  t.is((info.policies.find((p) => p.name === SHARED)!.configSchema!.properties["expectedJwtSecretFingerprint"] as { default?: unknown }).default, fingerprint(OTHER_SECRET));
+
+  // The settings hold with no config from the engine, and with the engine's (schema defaults included).
+  const expected = [[SHARED, "advisory"]];
+  t.deepEqual((await analyzeStack(pack)).map((d) => [d.policyName, d.enforcementLevel]), expected);
+  await pack.configure();
+  const configured = await analyzeStack(pack);
+  t.deepEqual(configured.map((d) => [d.policyName, d.enforcementLevel]), expected);
+  t.regex(configured[0]!.message, new RegExp(`the fleet's expected jwtSecret \\(policy config\\) is ${fingerprint(OTHER_SECRET)}`));
+  // A --policy-pack-config entry still overrides them; the pack's own policy judges beside them.
+  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: fingerprint(FIXTURE_JWT_SECRET) } });
+  t.deepEqual(await analyzeStack(pack), []);
+  const inDefault = configMapResource("host", "v3.4/kubesphere-config.host.yaml");
+  const moved = { ...inDefault, props: { ...inDefault.props, metadata: { name: "kubesphere-config", namespace: "default" } } };
+  t.deepEqual((await analyzeStack(pack, [moved])).map((d) => d.policyName), ["acme-disallow-default-namespace"]);
+});
+
+test("kubesphereFleetPolicies refuses a setting its schema refuses, or one no policy takes, naming it", async (t) => {
+  // Resolved as a user's code resolves it, through the package's exports map (in the app: from here, Node would
+  // resolve the name to this repository itself).
+  const resolved = await run(process.execPath, ["-p", 'require.resolve("kubesphere-fleet/policies")'], app);
+  const entry = resolved.stdout.trim();
+  t.is(entry, join(app, "node_modules", "kubesphere-fleet", "policies", "bin", "policies", "fleetPolicies.js"));
+  const { kubesphereFleetPolicies } = require(entry) as typeof import("../../policies/fleetPolicies");
+  const short = t.throws(() => kubesphereFleetPolicies({ config: { expectedJwtSecretFingerprint: "sha256:1a2b" } }), {
+    message: /config\.expectedJwtSecretFingerprint must match pattern .* \(policy 'kubesphere-fleet-configure-shared-jwt-secret'\)\. Fix: SHA-256 fingerprint/,
+  });
+  t.false(short!.message.includes("1a2b"), "the value is not quoted");
+  t.throws(() => kubesphereFleetPolicies({ config: { jwtSecret: "x" } as never }), { message: /no fleet policy takes config\.jwtSecret\. Fix: use namespace, configMap/ });
+});
