@@ -97,10 +97,21 @@ test("npx kubesphere-fleet: --version, --help, check --help; Node's --env-file r
   const auditHelp = await run("npx", ["kubesphere-fleet", "audit", "--help"], app);
   t.is(auditHelp.code, 0, auditHelp.stderr);
   t.regex(auditHelp.stdout, /^Usage: kubesphere-fleet audit --stack <name>/);
-  writeFileSync(join(app, "node.env"), "KSF_FROM_ENV_FILE=read-by-node\n");
-  const envFile = await run("npx", ["kubesphere-fleet", "check", "--stack", "dev", "--env-file", "node.env"], app);
-  t.is(envFile.code, 2);
-  t.regex(envFile.stderr, /--env-file is Node's own option .* Fix: pass --esc-env-file <file>/);
+  // The bin's `#!/usr/bin/env -S node --` ends Node's options: with a plain `#!/usr/bin/env node`, Node itself reads
+  // an --env-file after the script's name (a missing one is Node's exit 9, a NODE_OPTIONS line in it runs code).
+  // npx is a Node script too: its own Node reads one from npx's command line, unless `npx --` ends it (README, Security).
+  const marker = join(root, "marker");
+  writeFileSync(join(root, "x.js"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n`);
+  writeFileSync(join(app, "node.env"), `NODE_OPTIONS=--require ${join(root, "x.js")}\n`);
+  const bin = join(app, "node_modules", ".bin", "kubesphere-fleet");
+  for (const [command, ...prefix] of [[bin], ["npx", "--", "kubesphere-fleet"]] as const) {
+    for (const file of ["node.env", "missing.env"]) {
+      const envFile = await run(command, [...prefix, "check", "--stack", "dev", "--env-file", file], app);
+      t.is(envFile.code, 2, `${command}: not Node's exit 9: ${envFile.stderr}`);
+      t.regex(envFile.stderr, /--env-file is Node's own option .* Fix: pass --esc-env-file <file>/);
+    }
+  }
+  t.false(existsSync(marker), "x.js ran: Node read the env file");
 });
 
 test("installed, the check reads stacks/ of the current folder: a project of one's own", async (t) => {
