@@ -5,11 +5,11 @@
  * options (`node -- scripts/cli.js`), so an `--env-file` among the check's arguments reaches the check, not Node.
  */
 import test from "ava";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO, runNode, timeScale, type CliRun } from "../helpers/checkCli";
+import { REPO, runCommand, runNode, timeScale, type CliRun } from "../helpers/checkCli";
 
 const COPIED = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "scripts", "src", "policies", "stacks"];
 
@@ -59,21 +59,7 @@ test("an unknown command is refused with the usage, exit 2; --help and --version
 
 /** `npm run --silent check -- <args>` in the repository, as users run it: package.json's launcher, then the build. */
 function npmRunCheck(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "check", "--", ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`npm run check -- ${args.join(" ")} did not finish within its time\n${stderr}`));
-    }, Math.round(60_000 * timeScale()));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCommand("npm", ["run", "--silent", "check", "--", ...args], { env: { ...process.env, NO_COLOR: "1" }, timeoutMs: 60_000 });
 }
 
 test("an env file with a NODE_OPTIONS=--require line, given as --env-file or --esc-env-file, is read by the check's bounded reader, never by Node", async (t) => {

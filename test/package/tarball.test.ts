@@ -7,14 +7,13 @@
  * started as the engine starts them and driven over gRPC, and tsc over a program using both entry points.
  */
 import test from "ava";
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPolicyPack, type PolicyPackSession } from "../../src/engine";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { allRules } from "../../src/rules";
-import { REPO, timeScale, type CliRun } from "../helpers/checkCli";
+import { REPO, runCommand, timeScale, type CliRun } from "../helpers/checkCli";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { readmeBlock } from "../helpers/readme";
 import { wireResources } from "../helpers/wireStack";
@@ -30,25 +29,9 @@ let root: string;
 /** The empty project the tarball was installed into. */
 let app: string;
 
-/** A command run to its end, its output collected; killed past the time limit. */
+/** A command in `cwd`, as a user runs it (no colour). */
 function run(command: string, args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const limit = Math.round(timeoutMs * timeScale());
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${command} ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
-    }, limit);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCommand(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, timeoutMs });
 }
 
 test.before(async () => {
