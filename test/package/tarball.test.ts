@@ -10,20 +10,13 @@ import test from "ava";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPolicyPack, type PolicyPackSession } from "../../src/engine";
-import { sha256Hex } from "../../src/model/secretFacts";
+import { startPolicyPack } from "../../src/engine";
 import { allRules } from "../../src/rules";
 import { REPO, runCommand, timeScale, type CliRun } from "../helpers/checkCli";
-import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { readmeBlock } from "../helpers/readme";
-import { wireResources } from "../helpers/wireStack";
-import { configMapResource } from "../policies/stackFixtures";
+import { OTHER_FINGERPRINT, SHARED, UNDECIDED, analyzeStack, assertAcmePack, writeAcmePack } from "../helpers/ownPack";
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
-const SHARED = "kubesphere-fleet-configure-shared-jwt-secret";
-const UNDECIDED = "kubesphere-fleet-warn-undecided-during-preview";
-const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
-const fingerprint = (secret: string) => `sha256:${sha256Hex(secret).slice(0, 12)}`;
 
 let root: string;
 /** The empty project the tarball was installed into. */
@@ -149,15 +142,6 @@ kubesphereFleetPolicies({ config: { jwtSecret: "x" } });
   t.is(refused.stdout.match(/program\.ts\(\d+,\d+\): error/g)?.length, 3, refused.stdout);
 });
 
-/** Analyze over each resource and AnalyzeStack, as the engine does; every diagnostic. */
-async function analyzeStack(pack: PolicyPackSession, specs = [configMapResource("host", "v3.4/kubesphere-config.host.yaml")]) {
-  const resources = wireResources(specs);
-  const diagnostics = [];
-  for (const resource of resources) diagnostics.push(...(await pack.analyze(resource)).diagnostics);
-  diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
-  return diagnostics;
-}
-
 test.serial("the pack runs from node_modules/kubesphere-fleet/policies, started as the engine starts it", async (t) => {
   const pack = await startPolicyPack(join(app, "node_modules", "kubesphere-fleet", "policies"), { startTimeoutMs: Math.round(60_000 * timeScale()) });
   t.teardown(() => pack.close());
@@ -165,68 +149,20 @@ test.serial("the pack runs from node_modules/kubesphere-fleet/policies, started 
   t.is(info.name, "kubesphere-fleet");
   t.deepEqual(info.policies.map((p) => p.name), [...allRules().map((r) => r.id), UNDECIDED]);
   t.deepEqual(await analyzeStack(pack), []);
-  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: fingerprint(OTHER_SECRET) } });
+  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: OTHER_FINGERPRINT } });
   const diagnostics = await analyzeStack(pack);
   t.deepEqual(diagnostics.map((d) => [d.policyName, d.enforcementLevel]), [[SHARED, "mandatory"]]);
 });
 
-test.serial("kubesphereFleetPolicies in a pack of one's own: its settings as defaults, its level, beside the pack's own policy", async (t) => {
-  const packDir = join(app, "acme-pack");
-  mkdirSync(packDir);
-  writeFileSync(join(packDir, "PulumiPolicy.yaml"), "runtime: nodejs\ndescription: Acme's policies and the KubeSphere fleet's.\n");
-  writeFileSync(join(packDir, "package.json"), `${JSON.stringify({ name: "acme-policies", version: "1.0.0", main: "index.js" })}\n`);
-  writeFileSync(
-    join(packDir, "index.js"),
-    `const { PolicyPack } = require("@pulumi/policy");
-const { kubesphereFleetPolicies } = require("kubesphere-fleet/policies");
-
-const acmeNoDefaultNamespace = {
-  name: "acme-disallow-default-namespace",
-  description: "Checks whether a resource is in the default namespace.",
-  enforcementLevel: "mandatory",
-  validateResource: (args, reportViolation) => {
-    if (args.props.metadata && args.props.metadata.namespace === "default") reportViolation("Resources should not go to the default namespace.");
-  },
-};
-
-new PolicyPack("acme", {
-  policies: [acmeNoDefaultNamespace, ...kubesphereFleetPolicies({ enforcementLevel: "advisory", config: { expectedJwtSecretFingerprint: ${JSON.stringify(fingerprint(OTHER_SECRET))} } })],
-});
-`,
-  );
-  const pack = await startPolicyPack(packDir, { startTimeoutMs: Math.round(60_000 * timeScale()) });
+test.serial("kubesphereFleetPolicies in a pack of one's own, resolved from the installed package", async (t) => {
+  const pack = await startPolicyPack(writeAcmePack(join(app, "acme-pack")), { startTimeoutMs: Math.round(60_000 * timeScale()) });
   t.teardown(() => pack.close());
-  const info = await pack.getAnalyzerInfo();
-  t.is(info.name, "acme");
-  t.deepEqual(info.policies.map((p) => p.name), ["acme-disallow-default-namespace", ...allRules().map((r) => r.id), UNDECIDED]);
-  t.true(info.policies.filter((p) => p.name !== "acme-disallow-default-namespace").every((p) => p.enforcementLevel === "advisory"));
-  t.is((info.policies.find((p) => p.name === SHARED)!.configSchema!.properties["expectedJwtSecretFingerprint"] as { default?: unknown }).default, fingerprint(OTHER_SECRET));
-
-  // The settings hold with no config from the engine, and with the engine's (schema defaults included).
-  const expected = [[SHARED, "advisory"]];
-  t.deepEqual((await analyzeStack(pack)).map((d) => [d.policyName, d.enforcementLevel]), expected);
-  await pack.configure();
-  const configured = await analyzeStack(pack);
-  t.deepEqual(configured.map((d) => [d.policyName, d.enforcementLevel]), expected);
-  t.regex(configured[0]!.message, new RegExp(`the fleet's expected jwtSecret \\(policy config\\) is ${fingerprint(OTHER_SECRET)}`));
-  // A --policy-pack-config entry still overrides them; the pack's own policy judges beside them.
-  await pack.configure({ [SHARED]: { expectedJwtSecretFingerprint: fingerprint(FIXTURE_JWT_SECRET) } });
-  t.deepEqual(await analyzeStack(pack), []);
-  const inDefault = configMapResource("host", "v3.4/kubesphere-config.host.yaml");
-  const moved = { ...inDefault, props: { ...inDefault.props, metadata: { name: "kubesphere-config", namespace: "default" } } };
-  t.deepEqual((await analyzeStack(pack, [moved])).map((d) => d.policyName), ["acme-disallow-default-namespace"]);
+  await assertAcmePack(t, pack);
 });
 
-test("kubesphereFleetPolicies refuses a setting its schema refuses, or one no policy takes, naming it", async (t) => {
-  // Resolved as a user's code resolves it, through the package's exports map (in the app: from here, Node would
-  // resolve the name to this repository itself).
-  const resolved = await run(process.execPath, ["-p", 'require.resolve("kubesphere-fleet/policies")'], app);
-  const entry = resolved.stdout.trim();
-  t.is(entry, join(app, "node_modules", "kubesphere-fleet", "policies", "bin", "policies", "fleetPolicies.js"));
-  const { kubesphereFleetPolicies } = require(entry) as typeof import("../../policies/fleetPolicies");
-  const short = t.throws(() => kubesphereFleetPolicies({ config: { expectedJwtSecretFingerprint: "sha256:1a2b" } }), {
-    message: /config\.expectedJwtSecretFingerprint must match pattern .* \(policy 'kubesphere-fleet-configure-shared-jwt-secret'\)\. Fix: SHA-256 fingerprint/,
-  });
-  t.false(short!.message.includes("1a2b"), "the value is not quoted");
-  t.throws(() => kubesphereFleetPolicies({ config: { jwtSecret: "x" } as never }), { message: /no fleet policy takes config\.jwtSecret\. Fix: use namespace, configMap/ });
+test("kubesphere-fleet/policies resolves through the exports map to the library, which starts nothing", async (t) => {
+  // Resolved in the app as a user's code resolves it (from here, Node would resolve the name to this repository).
+  const resolved = await run(process.execPath, ["-p", 'const p = require("kubesphere-fleet/policies"); require.resolve("kubesphere-fleet/policies") + " " + p.kubesphereFleetPolicies().length'], app);
+  t.is(resolved.code, 0, resolved.stderr);
+  t.is(resolved.stdout, `${join(app, "node_modules", "kubesphere-fleet", "policies", "bin", "policies", "fleetPolicies.js")} ${allRules().length + 1}\n`);
 });
