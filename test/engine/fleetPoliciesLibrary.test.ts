@@ -4,23 +4,19 @@
  * repository as `kubesphere-fleet` (as an install would place it) and its @pulumi packages; run `npm run build` first.
  */
 import test from "ava";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { kubesphereFleetPolicies } from "../../policies/fleetPolicies";
 import { startPolicyPack } from "../../src/engine";
 import { allRules } from "../../src/rules";
 import { REPO, timeScale } from "../helpers/checkCli";
-import { assertAcmePack, OTHER_FINGERPRINT, SHARED, writeAcmePack } from "../helpers/ownPack";
+import { assertAcmePack, linkedProject, OTHER_FINGERPRINT, SHARED, writeAcmePack } from "../helpers/ownPack";
 
 test("a pack of one's own with kubesphereFleetPolicies: its settings as defaults, its level, beside its own policy", async (t) => {
   if (!existsSync(join(REPO, "policies", "bin", "policies", "fleetPolicies.js"))) return t.fail("policies/bin is missing: run `npm run build` first.");
-  const dir = mkdtempSync(join(tmpdir(), "ksf-own-pack-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO, join(dir, "node_modules", "kubesphere-fleet"), "dir");
-  symlinkSync(join(REPO, "node_modules", "@pulumi"), join(dir, "node_modules", "@pulumi"), "dir");
-  const pack = await startPolicyPack(writeAcmePack(join(dir, "acme-pack")), { startTimeoutMs: Math.round(60_000 * timeScale()) });
+  const project = linkedProject("ksf-own-pack-");
+  t.teardown(() => project.dispose());
+  const pack = await startPolicyPack(writeAcmePack(join(project.dir, "acme-pack")), { startTimeoutMs: Math.round(60_000 * timeScale()) });
   t.teardown(() => pack.close());
   await assertAcmePack(t, pack);
 });

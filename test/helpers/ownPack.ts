@@ -4,15 +4,29 @@
  * (test/engine) and from the installed tarball (test/package).
  */
 import type { ExecutionContext } from "ava";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PolicyPackSession } from "../../src/engine";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { allRules } from "../../src/rules";
+import { REPO } from "./checkCli";
 import { FIXTURE_JWT_SECRET } from "./fixtures";
 import { wireResources } from "./wireStack";
 import type { ResourceSpec } from "./args";
 import { configMapResource } from "../policies/stackFixtures";
+
+/**
+ * A temp project in which `kubesphere-fleet` resolves to this repository (its build) and `@pulumi/*` to its
+ * dependencies, as an install places them, without packing; `dispose` removes it.
+ */
+export function linkedProject(prefix: string): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(REPO, join(dir, "node_modules", "kubesphere-fleet"), "dir");
+  symlinkSync(join(REPO, "node_modules", "@pulumi"), join(dir, "node_modules", "@pulumi"), "dir");
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 export const SHARED = "kubesphere-fleet-configure-shared-jwt-secret";
 export const UNDECIDED = "kubesphere-fleet-warn-undecided-during-preview";
