@@ -1,7 +1,7 @@
 import type { Policy, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { fleetFromResources, type StackFleet, type StackResource } from "../src/pack/fleetFromResources";
 import { decidedBy, Enforcement, RuleScope, type Finding, type ObjectRead, type Rule } from "../src/rules";
-import { configSchemaFor, kubesphereNames, ruleOptions, type FleetConfigKey, type FleetPolicyConfig } from "./policyConfig";
+import { configSchemaFor, kubesphereNames, ruleOptions, type FleetPolicyConfig } from "./policyConfig";
 
 /** Why a stack policy has nothing to judge. */
 export const NO_CLUSTER_REASON = "no Kubernetes provider or KubeSphere resource in this stack";
@@ -11,14 +11,14 @@ export const NO_CLUSTER_REASON = "no Kubernetes provider or KubeSphere resource 
  * the engine registers it, in Analyze), a stack policy (`fleet`: judged once over the stack, in AnalyzeStack), or
  * both under the one name (`resource-and-fleet`: each finding is reported where it is decided, never twice).
  */
-export function policyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): Policy {
+export function policyForRule(rule: Rule): Policy {
   switch (rule.scope) {
     case RuleScope.resource:
-      return resourcePolicyForRule(rule, configKeys);
+      return resourcePolicyForRule(rule);
     case RuleScope.fleet:
-      return stackPolicyForRule(rule, configKeys);
+      return stackPolicyForRule(rule);
     default:
-      return { ...resourcePolicyForRule(rule, configKeys), ...stackPolicyForRule(rule, configKeys) };
+      return { ...resourcePolicyForRule(rule), ...stackPolicyForRule(rule) };
   }
 }
 
@@ -29,9 +29,9 @@ export function policyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] 
  * go to the `kubesphere-fleet-warn-undecided-during-preview` policy instead, so a mandatory policy never blocks on
  * something it could not see.
  */
-export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): StackValidationPolicy {
+export function stackPolicyForRule(rule: Rule): StackValidationPolicy {
   return {
-    ...policyMetadata(rule, configKeys),
+    ...policyMetadata(rule),
     validateStack: (args, reportViolation) => {
       const select = (finding: Finding) => finding.enforcement === rule.enforcement && decidedBy(rule, finding) === RuleScope.fleet;
       reportFindings(evaluateStack(args, [rule]), select, reportViolation);
@@ -45,9 +45,9 @@ export function stackPolicyForRule(rule: Rule, configKeys: readonly FleetConfigK
  * shows on the resource at registration, before anything of that cluster is changed, even in
  * `pulumi up --skip-preview`.
  */
-export function resourcePolicyForRule(rule: Rule, configKeys: readonly FleetConfigKey[] = []): ResourceValidationPolicy {
+export function resourcePolicyForRule(rule: Rule): ResourceValidationPolicy {
   return {
-    ...policyMetadata(rule, configKeys),
+    ...policyMetadata(rule),
     validateResource: (args, reportViolation) => {
       for (const finding of evaluateResource(args, [rule])) {
         if (finding.enforcement === rule.enforcement && decidedBy(rule, finding) === RuleScope.resource) reportViolation(finding.message, args.urn);
@@ -56,7 +56,7 @@ export function resourcePolicyForRule(rule: Rule, configKeys: readonly FleetConf
   };
 }
 
-function policyMetadata(rule: Rule, configKeys: readonly FleetConfigKey[]) {
+function policyMetadata(rule: Rule) {
   return {
     name: rule.id,
     description: rule.description,
@@ -64,7 +64,7 @@ function policyMetadata(rule: Rule, configKeys: readonly FleetConfigKey[]) {
     severity: rule.severity,
     remediationSteps: rule.remediationSteps,
     ...(rule.url ? { url: rule.url } : {}),
-    configSchema: configSchemaFor(configKeys),
+    configSchema: configSchemaFor(rule.settings ?? []),
   };
 }
 

@@ -1,12 +1,14 @@
-#!/usr/bin/env node
-// `npm run check` / `npm run audit`: runs the CLI from the build (policies/bin, written by `npm run build`, which
+#!/usr/bin/env -S node --
+// `kubesphere-fleet check|audit` (the package's bin) and `npm run check` / `npm run audit`: runs the CLI from the build (policies/bin, written by `npm run build`, which
 // `npm install` runs through `prepare`) instead of compiling TypeScript at every start. When a TypeScript source or
 // tsconfig is newer than the build (an edit, a `git pull`), it rebuilds first, so a run never uses stale code.
 // Plain JavaScript on purpose: it must run before anything is compiled. package.json starts it as
 // `node -- scripts/cli.js`: the `--` ends Node's own options, which Node would otherwise also take from after the
-// script's name (an `--env-file` there is read by Node before this file runs; see README, Security).
+// script's name (an `--env-file` there is read by Node before this file runs; see README, Security). Installed as a
+// bin, the `#!/usr/bin/env -S node --` line above does the same. An installed package has the build and no sources:
+// nothing to rebuild then.
 "use strict";
-const { readdirSync, statSync } = require("node:fs");
+const { existsSync, readdirSync, readFileSync, statSync } = require("node:fs");
 const { join } = require("node:path");
 const { spawnSync } = require("node:child_process");
 
@@ -14,10 +16,18 @@ const ROOT = join(__dirname, "..");
 const CLIS = ["check", "audit"];
 /** What `tsconfig.build.json` compiles from: a change to any of these makes the build stale. */
 const SOURCE_DIRS = [join(ROOT, "src"), join(ROOT, "policies")];
+const USAGE = `Usage: kubesphere-fleet <${CLIS.join("|")}> [options]
+
+  check    what \`pulumi up\` would change on each cluster, and the policy pack's verdict, offline
+  audit    read every cluster of the fleet and report its live state
+
+kubesphere-fleet <command> --help shows a command's options; kubesphere-fleet --version its version.
+`;
 const SOURCE_FILES = [join(ROOT, "tsconfig.json"), join(ROOT, "tsconfig.build.json")];
 
 function newestSourceMs() {
   let newest = 0;
+  if (!existsSync(join(ROOT, "src"))) return newest;
   const visit = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) {
@@ -58,8 +68,16 @@ function build(why) {
 }
 
 const [name, ...args] = process.argv.slice(2);
+if (name === "--version" || name === "-v") {
+  process.stdout.write(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
+  process.exit(0);
+}
+if (name === "--help" || name === "-h") {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 if (!CLIS.includes(name)) {
-  process.stderr.write(`usage: node -- scripts/cli.js <${CLIS.join("|")}> [options]\n`);
+  process.stderr.write(`${name === undefined ? "" : `error: unknown command '${name}'.\n\n`}${USAGE}`);
   process.exit(2);
 }
 const entry = join(ROOT, "policies", "bin", "src", "cli", `${name}.js`);

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { nonEmpty, parseCliOptions, sharedOptions, type CliDefaults, type SharedOptions } from "../cli/cliOptions";
 import { InputError } from "../cli/exitCodes";
-import { DEFAULT_MAX_FILE_MIB, maxFileBytes } from "../input/inputFile";
+import { DEFAULT_MAX_FILE_MIB } from "../input/inputFile";
 import { assertWritableFolder } from "../cli/outputPath";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS } from "../rules";
@@ -21,24 +21,20 @@ export interface MetricsOutput {
   readonly fleet: string;
 }
 
-export interface AuditArgs {
+/** `maxFileBytes` bounds each file read: stack file, kubeconfigs and the files they name. */
+export interface AuditArgs extends SharedOptions {
   readonly source: AuditSource;
   readonly save?: string;
   /** Where to write the Prometheus textfile-collector metrics, and the fleet that labels them. */
   readonly metrics?: MetricsOutput;
-  readonly json: boolean;
-  readonly colour: boolean;
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly expiryWindowDays: number;
-  /** Size limit of each file read (stack file, kubeconfigs and the files they name). */
-  readonly maxFileBytes: number;
-  /** Print the stack of an unexpected error. */
-  readonly debug: boolean;
 }
 
-export const AUDIT_USAGE = `Usage: npm run audit -- --stack <name> [options]
-       npm run audit -- --kubeconfig <file> --context <a> --context <b> [options]
+export const AUDIT_USAGE = `Usage: kubesphere-fleet audit --stack <name> [options]
+       kubesphere-fleet audit --kubeconfig <file> --context <a> --context <b> [options]
+       (in a clone of the repository: npm run audit -- <options>)
 
 Reads every cluster of the fleet and reports: reachable, credentials (client certificate notAfter), the live
 jwtSecret fingerprint, accessTokenMaxAge, clusterRole, whether ks-installer owns the config, what to restart,
@@ -46,7 +42,8 @@ and the violations of the policy pack's rules on the live state.
 
 Clusters:
   --stack <name>             the clusters of stacks/Pulumi.<name>.yaml (kubeconfig path or content, context)
-  --project-dir <dir>        the folder holding stacks/ (default: this project)
+  --project-dir <dir>        the folder holding stacks/ (default: this repository; installed, the
+                             current folder)
   --kubeconfig <file>        without --stack: this kubeconfig (default $KUBECONFIG, else ~/.kube/config)
   --context <name>           without --stack: a context to audit, repeatable (default: the current-context);
                              the cluster is named after the context
@@ -72,39 +69,27 @@ Options:
 Only fingerprints of secrets are printed. Secure stack values are decrypted when PULUMI_CONFIG_PASSPHRASE is set.
 Exit codes: 0 healthy, 1 a violation or a cluster that could not be read, 2 bad input.`;
 
-export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: string; isTty: boolean; env: NodeJS.ProcessEnv }): AuditArgs | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string" },
-        "project-dir": { type: "string" },
-        kubeconfig: { type: "string" },
-        context: { type: "string", multiple: true },
-        namespace: { type: "string" },
-        "config-map": { type: "string" },
-        save: { type: "string" },
-        "prometheus-textfile": { type: "string" },
-        openmetrics: { type: "string" },
-        fleet: { type: "string" },
-        json: { type: "boolean", default: false },
-        timeout: { type: "string" },
-        concurrency: { type: "string" },
-        "expiry-window": { type: "string" },
-        "no-color": { type: "boolean", default: false },
-        "max-file-mib": { type: "string" },
-        debug: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new InputError(`${(error as Error).message}\n\n${AUDIT_USAGE}`);
-  }
-  const { values } = parsed;
-  if (values.help) return "help";
+export function parseAuditArgs(argv: readonly string[], defaults: CliDefaults): AuditArgs | "help" {
+  const values = parseCliOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      "project-dir": { type: "string" },
+      kubeconfig: { type: "string" },
+      context: { type: "string", multiple: true },
+      namespace: { type: "string" },
+      "config-map": { type: "string" },
+      save: { type: "string" },
+      "prometheus-textfile": { type: "string" },
+      openmetrics: { type: "string" },
+      fleet: { type: "string" },
+      timeout: { type: "string" },
+      concurrency: { type: "string" },
+      "expiry-window": { type: "string" },
+    },
+    AUDIT_USAGE,
+  );
+  if (values === "help") return "help";
   const contexts = values.context ?? [];
   let source: AuditSource;
   if (values.stack !== undefined) {
@@ -130,13 +115,10 @@ export function parseAuditArgs(argv: readonly string[], defaults: { projectDir: 
     source,
     ...(save !== undefined ? { save } : {}),
     ...metricsOutput(values, source),
-    json: values.json ?? false,
-    colour: defaults.isTty && !values.json && !values["no-color"] && !defaults.env["NO_COLOR"],
+    ...sharedOptions(values, defaults),
     timeoutMs: Math.round(positive(values.timeout, "--timeout", DEFAULT_TIMEOUT_MS / 1000, false) * 1000),
     concurrency: positive(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY, true),
     expiryWindowDays: positive(values["expiry-window"], "--expiry-window", DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS, true),
-    maxFileBytes: maxFileBytes(values["max-file-mib"]),
-    debug: values.debug ?? false,
   };
 }
 
@@ -156,11 +138,6 @@ function metricsOutput(values: { "prometheus-textfile"?: string; openmetrics?: s
   }
   assertFleetName(values.fleet !== undefined ? "--fleet" : "--stack", fleet);
   return { metrics: { flag, file: metricsFile(path, fleet), fleet } };
-}
-
-function nonEmpty(value: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && value.trim() === "") throw new InputError(`${flag} is empty; give a value or leave the flag out.`);
-  return value;
 }
 
 function positive(value: string | undefined, flag: string, fallback: number, integer: boolean): number {

@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliOptions, sharedOptions, type CliDefaults, type SharedOptions } from "../cli/cliOptions";
 import { InputError } from "../cli/exitCodes";
-import { DEFAULT_MAX_FILE_MIB, maxFileBytes } from "../input/inputFile";
+import { DEFAULT_MAX_FILE_MIB } from "../input/inputFile";
 import { assertWritableFile } from "../cli/outputPath";
 import { ENV_FILE_FLAG, NODE_ENV_FILE_FLAG } from "./escEnvironment";
 import { allStacks } from "./stackFile";
 
-export interface CheckArgs {
+/** `maxFileBytes` bounds each file read: stack file, kubeconfigs, snapshot files, policy config. */
+export interface CheckArgs extends SharedOptions {
   /** The stacks to check: one, or a fleet split over several (`--stack` repeated, or `--all-stacks`). */
   readonly stacks: readonly string[];
   /** Check the stacks together, with the verdicts across them: `--all-stacks`, or more than one `--stack`. */
@@ -18,18 +19,13 @@ export interface CheckArgs {
   /** `--esc-env-file`: what `esc open <env> --format json` printed, for stacks that import an ESC environment. */
   readonly envFile?: string;
   readonly policyPackConfig?: string;
-  readonly json: boolean;
   readonly sarif?: string;
-  readonly colour: boolean;
-  /** Size limit of each file read (stack file, kubeconfigs, snapshot files, policy config). */
-  readonly maxFileBytes: number;
-  /** Print the stack of an unexpected error. */
-  readonly debug: boolean;
 }
 
-export const MAX_FILE_FLAG = "--max-file-mib";
+export { MAX_FILE_FLAG } from "../cli/cliOptions";
 
-export const CHECK_USAGE = `Usage: npm run check -- --stack <name> [--stack <name> …| --all-stacks] [options]
+export const CHECK_USAGE = `Usage: kubesphere-fleet check --stack <name> [--stack <name> …| --all-stacks] [options]
+       (in a clone of the repository: npm run check -- <options>)
 
 What would \`pulumi up\` change on each cluster, and would \`pulumi preview --policy-pack policies\` let it through?
 No Pulumi CLI, cluster or cloud login needed.
@@ -47,7 +43,8 @@ Options:
   --policy-pack-config <file>    policy config JSON, as \`pulumi preview --policy-pack-config\` takes it
   --json                         print one JSON document instead of the report
   --sarif <file>                 also write SARIF 2.1.0 for code-scanning UIs
-  --project-dir <dir>            the folder holding stacks/ (default: this project)
+  --project-dir <dir>            the folder holding stacks/ (default: this repository; installed, the
+                                 current folder)
   --no-color                     no colour even on a terminal
   --max-file-mib <MiB>           size limit of each file read (default ${DEFAULT_MAX_FILE_MIB})
   --debug                        print the stack trace of an unexpected error
@@ -55,35 +52,23 @@ Options:
 Secure config values are decrypted when PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is set.
 Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad input.`;
 
-export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: string; isTty: boolean; env: NodeJS.ProcessEnv }): CheckArgs | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string", multiple: true },
-        "all-stacks": { type: "boolean", default: false },
-        "esc-env-file": { type: "string" },
-        // Node's own option: refused below with the new name, never read.
-        "env-file": { type: "string" },
-        live: { type: "string" },
-        "policy-pack-config": { type: "string" },
-        json: { type: "boolean", default: false },
-        sarif: { type: "string" },
-        "project-dir": { type: "string" },
-        "no-color": { type: "boolean", default: false },
-        "max-file-mib": { type: "string" },
-        debug: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new InputError(`${(error as Error).message}\n\n${CHECK_USAGE}`);
-  }
-  const { values } = parsed;
-  if (values.help) return "help";
+export function parseCheckArgs(argv: readonly string[], defaults: CliDefaults): CheckArgs | "help" {
+  const values = parseCliOptions(
+    argv,
+    {
+      stack: { type: "string", multiple: true },
+      "all-stacks": { type: "boolean", default: false },
+      "esc-env-file": { type: "string" },
+      // Node's own option: refused below with the new name, never read.
+      "env-file": { type: "string" },
+      live: { type: "string" },
+      "policy-pack-config": { type: "string" },
+      sarif: { type: "string" },
+      "project-dir": { type: "string" },
+    },
+    CHECK_USAGE,
+  );
+  if (values === "help") return "help";
   if (values["env-file"] !== undefined) throw new InputError(nodeEnvFileRefusal());
   const named = values.stack ?? [];
   if (values["all-stacks"] && named.length > 0) throw new InputError(`--stack and --all-stacks cannot go together.\n\n${CHECK_USAGE}`);
@@ -99,11 +84,8 @@ export function parseCheckArgs(argv: readonly string[], defaults: { projectDir: 
     ...(values.live ? { live: resolve(values.live) } : {}),
     ...(values["esc-env-file"] ? { envFile: resolve(values["esc-env-file"]) } : {}),
     ...(values["policy-pack-config"] ? { policyPackConfig: resolve(values["policy-pack-config"]) } : {}),
-    json: values.json ?? false,
     ...(values.sarif ? { sarif: resolve(values.sarif) } : {}),
-    colour: defaults.isTty && !values["no-color"] && !defaults.env["NO_COLOR"],
-    maxFileBytes: maxFileBytes(values["max-file-mib"], MAX_FILE_FLAG),
-    debug: values.debug ?? false,
+    ...sharedOptions(values, defaults),
   };
 }
 

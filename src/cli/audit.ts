@@ -12,10 +12,10 @@ import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audi
 import { existingClusterSnapshot, prepareSnapshotFolder, removeUnusedSnapshotFolder, SNAPSHOT_FILE_MODE, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { outputFileProblem } from "./outputPath";
-import { PROJECT_DIR } from "./projectDir";
+import { defaultProjectDir } from "./projectDir";
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTty: boolean): Promise<{ code: ExitCode; stdout: string; stderr: string }> {
-  const args = parseAuditArgs(argv, { projectDir: PROJECT_DIR, isTty, env });
+  const args = parseAuditArgs(argv, { projectDir: defaultProjectDir(), isTty, env });
   if (args === "help") return { code: ExitCode.healthy, stdout: AUDIT_USAGE + "\n", stderr: "" };
   const plan = planOf(args, env);
   // Checked before the clusters are read; the report is still printed, and the exit code says the file is missing.

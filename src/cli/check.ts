@@ -7,13 +7,13 @@ import { mandatoryCount, type CheckReport } from "../check/report";
 import { AnalysisThread } from "../check/analysisThread";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { writeFileSafely } from "./outputPath";
-import { POLICY_PACK_DIR, PROJECT_DIR } from "./projectDir";
+import { POLICY_PACK_DIR, PROJECT_DIR, defaultProjectDir } from "./projectDir";
 import { printableLines } from "../input/printable";
 
 /** `npm run check -- --stack <name>`: parse arguments, run the check, print, and say the exit code. */
 export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
   try {
-    const args = parseCheckArgs(argv, { projectDir: PROJECT_DIR, isTty: Boolean(io.stdout.isTTY), env: io.env });
+    const args = parseCheckArgs(argv, { projectDir: defaultProjectDir(), isTty: Boolean(io.stdout.isTTY), env: io.env });
     if (args === "help") {
       io.stdout.write(`${CHECK_USAGE}\n`);
       return ExitCode.healthy;

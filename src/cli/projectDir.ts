@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 
 /** This project's package name, which marks its root folder. */
 const PACKAGE_NAME = "kubesphere-fleet";
@@ -25,6 +25,15 @@ function packageName(file: string): string | undefined {
 
 /** The project root: `stacks/`, `policies/` and `package.json` are here. */
 export const PROJECT_DIR = projectDirFrom(__dirname);
+
+/**
+ * What `--project-dir` defaults to: this repository when the CLI runs from a clone of it (`npm run check`), and the
+ * current folder, the user's own project, when it runs from an installed package (`kubesphere-fleet check`, npx, a
+ * global install: all under a node_modules folder).
+ */
+export function defaultProjectDir(packageDir = PROJECT_DIR, cwd = process.cwd()): string {
+  return packageDir.split(sep).includes("node_modules") ? cwd : packageDir;
+}
 
 /** The policy pack the check runs (built into `policies/bin` by `npm run build`). */
 export const POLICY_PACK_DIR = join(PROJECT_DIR, "policies");

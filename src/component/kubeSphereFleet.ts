@@ -1,59 +1,13 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FleetRole, KubeSphereVersion, ManageMode } from "../config/fleetDeclaration";
 import type { ClusterSummary } from "../program/clusterPlan";
 import { declareFleet, type FleetOutputs } from "../program/fleetProgram";
+import type { KubeSphereFleetArgs } from "./kubeSphereFleetArgs";
+
+export type { ClusterByKubeconfig, ClusterByProvider, KubeSphereFleetArgs, KubeSphereFleetCluster } from "./kubeSphereFleetArgs";
+export type { FleetOutputs } from "../program/fleetProgram";
 
 /** The component's type token: `<package>:<module>:<type>`, as `pulumi stack` and a multi-language schema show it. */
 export const KUBESPHERE_FLEET_TYPE = "kubesphere-fleet:index:KubeSphereFleet";
-
-/** One cluster of the fleet, and how to reach it: exactly one of `provider` or `kubeconfig`. */
-export interface KubeSphereFleetCluster {
-  /** The cluster's name in the fleet (a DNS-1123 label, unique across every stack of the fleet). Children are named after it. */
-  readonly name: string;
-  /** Exactly one host per fleet. A component without one is a shard: give `jwtSecret` and/or `hostJwtSecretFingerprint`. */
-  readonly role: FleetRole;
-  /** KubeSphere minor: "3.0" … "3.4", "4.0", "4.1". Decides the layout and the version quirks. */
-  readonly version: KubeSphereVersion;
-  /** 3.x only: `installer` (default; patch ClusterConfiguration ks-installer) or `configmap` (patch kubesphere-config). */
-  readonly manage?: ManageMode;
-  /** 3.x only: false for a cluster without ClusterConfiguration ks-installer (then `manage: configmap`). Default true. */
-  readonly ksInstaller?: boolean;
-  /** The cluster's provider, when your program already has one (EKS, K3s, …). */
-  readonly provider?: k8s.Provider;
-  /** The cluster's kubeconfig text (a secret, or an Output of the resource that made the cluster); the component makes the provider. */
-  readonly kubeconfig?: pulumi.Input<string>;
-  /** With `kubeconfig`: the context to use (default: its current-context). */
-  readonly context?: string;
-}
-
-export interface KubeSphereFleetArgs {
-  readonly clusters: readonly KubeSphereFleetCluster[];
-  /**
-   * The fleet's jwtSecret (at least 32 characters), e.g. `config.requireSecret("jwtSecret")` fed by a Pulumi ESC
-   * environment. Kept secret everywhere. Absent: adopt the host's current one.
-   */
-  readonly jwtSecret?: pulumi.Input<string>;
-  /**
-   * For a fleet split over several stacks, in a stack whose host lives in another one (a shard of members): the
-   * SHA-256 fingerprint of the host stack's jwtSecret (`sha256:<hex>`, at least 8 hex digits, as the host stack's
-   * `clusters` output and `npm run check` show it). A `jwtSecret` with another fingerprint is refused before any
-   * patch; without `jwtSecret`, the member that already holds the pinned secret gives it to the others.
-   */
-  readonly hostJwtSecretFingerprint?: string;
-  /** For rebranded distributions; default `kubesphere-system`. */
-  readonly namespace?: string;
-  /** For rebranded distributions; default `kubesphere-config`. */
-  readonly configMap?: string;
-  /** What `jwtSecretSource` says the secret came from, e.g. `ESC environment acme/kubesphere/fleet`. Default: this argument. */
-  readonly jwtSecretOrigin?: string;
-  /**
-   * Alias every child to the same resource without a parent, so a stack made by the program before it used this
-   * component keeps its resources instead of replacing them.
-   * @internal
-   */
-  readonly adoptUnparented?: boolean;
-}
 
 /**
  * A KubeSphere fleet's authentication settings on every cluster, from one secret: a patch per cluster (ClusterConfiguration
@@ -88,7 +42,7 @@ export class KubeSphereFleet extends pulumi.ComponentResource {
       return outputs;
     });
     // A fleet that cannot be declared fails the update with its RunError (one message, no stack trace), reported
-    // by the SDK's handler of unhandled rejections unless a caller awaits `declared()` and reports it itself. The
+    // by the SDK's handler of unhandled rejections unless a caller awaits `declared()` and so takes it over. The
     // outputs then stay empty instead of failing a second time.
     this.declaration.catch((error: unknown) => {
       if (!this.awaited) throw error;
@@ -98,7 +52,19 @@ export class KubeSphereFleet extends pulumi.ComponentResource {
     this.jwtSecretSource = pulumi.output(settled.then((o) => o.jwtSecretSource));
   }
 
-  /** @internal The declared fleet's outputs; rejects with the `RunError`, which the caller then reports. */
+  /**
+   * The declared fleet: resolves once every cluster was read and every patch declared, with what `clusters` and
+   * `jwtSecretSource` then hold; rejects with the `RunError` that names the stack, the cluster, the key and the fix
+   * when the fleet cannot be declared (bad args, a cluster that cannot be planned). Made for tests of your own
+   * program under Pulumi's mocks:
+   *
+   * ```ts
+   * await assert.rejects(new KubeSphereFleet("fleet", badArgs).declared(), /clusters\[0\]\.version/);
+   * ```
+   *
+   * Calling it hands the error to you: the update no longer fails on its own, so rethrow it (or let your program's
+   * async entry point reject) when you call it in a program.
+   */
   declared(): Promise<FleetOutputs> {
     this.awaited = true;
     return this.declaration;

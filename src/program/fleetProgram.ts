@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubeSphereFleetArgs } from "../component/kubeSphereFleet";
+import type { KubeSphereFleetArgs } from "../component/kubeSphereFleetArgs";
 import type { FleetDeclaration } from "../config/fleetDeclaration";
 import { problemList } from "../config/problemList";
 import { kubeconfigSizeProblem } from "../config/kubeconfigCheck";

@@ -41,6 +41,7 @@ export const kubeconfigValidCertificate: Rule = {
 /** Advisory: a client certificate that expires within the window (default 30 days). */
 export const kubeconfigRenewCertificate: Rule = {
   id: KUBECONFIG_RENEW_CERTIFICATE,
+  settings: ["certificateExpiryWindowDays"],
   description: "Checks whether any kubeconfig client certificate of the fleet expires within the configured window.",
   severity: Severity.medium,
   enforcement: Enforcement.advisory,

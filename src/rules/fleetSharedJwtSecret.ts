@@ -24,6 +24,7 @@ interface SecretUse {
  */
 export const fleetSharedJwtSecret: Rule = {
   id: FLEET_SHARED_JWT_SECRET,
+  settings: ["expectedJwtSecretFingerprint"],
   description: "Checks whether every cluster of the fleet uses the same jwtSecret as the host cluster.",
   severity: Severity.critical,
   enforcement: Enforcement.mandatory,

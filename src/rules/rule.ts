@@ -42,6 +42,9 @@ export interface RuleOptions {
 
 export const DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS = 30;
 
+/** The options a user sets for a rule (its policy's config, `--policy-pack-config`); `now` and the declared secret are not theirs. */
+export type RuleSetting = "certificateExpiryWindowDays" | "expectedJwtSecretFingerprint";
+
 
 export function defaultRuleOptions(now = new Date()): RuleOptions {
   return { now, certificateExpiryWindowDays: DEFAULT_CERTIFICATE_EXPIRY_WINDOW_DAYS };
@@ -84,5 +87,7 @@ export interface Rule {
    * so a policy does not read what its rule never looks at (most never look at a Deployment).
    */
   readonly reads?: readonly ObjectRead[];
+  /** The options the rule reads that a user may set: its policy's config keys, beside every policy's namespace and configMap. */
+  readonly settings?: readonly RuleSetting[];
   evaluate(fleet: FleetView, options: RuleOptions): Finding[];
 }

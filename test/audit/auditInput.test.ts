@@ -120,7 +120,7 @@ test("an unreadable kubeconfig is bad input that does not quote its content", as
 test("an unknown flag is bad input: the real process exits 2 with the message and the usage", async (t) => {
   const run = await runAudit(["--kubeconfig", fleet.kubeconfig, "--bogus"]);
   assertBadInput(t, run, /Unknown option '--bogus'/);
-  t.regex(run.stderr, /Usage: npm run audit/);
+  t.regex(run.stderr, /Usage: kubesphere-fleet audit/);
 });
 
 test("a bad number, --stack mixed with --context and an empty --save are bad input", async (t) => {
@@ -143,6 +143,6 @@ test("--save into a path that cannot be a folder is bad input", async (t) => {
 test("--help prints the usage and exits 0", async (t) => {
   const run = await audit(["--help"]);
   t.is(run.code, 0);
-  t.regex(run.stdout, /^Usage: npm run audit -- --stack <name>/);
+  t.regex(run.stdout, /^Usage: kubesphere-fleet audit --stack <name>/);
   t.regex(run.stdout, /Exit codes: 0 healthy, 1 a violation or a cluster that could not be read, 2 bad input\./);
 });

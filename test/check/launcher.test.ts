@@ -5,11 +5,11 @@
  * options (`node -- scripts/cli.js`), so an `--env-file` among the check's arguments reaches the check, not Node.
  */
 import test from "ava";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO, runNode, timeScale, type CliRun } from "../helpers/checkCli";
+import { REPO, runCommand, runNode, timeScale, type CliRun } from "../helpers/checkCli";
 
 const COPIED = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "scripts", "src", "policies", "stacks"];
 
@@ -45,29 +45,21 @@ test("the check runs from the build, and rebuilds first when a source is newer t
   t.deepEqual(JSON.parse(edited.stdout), report, "the same report, and tsc wrote nothing to stdout");
 });
 
-test("an unknown command is refused with the usage, exit 2", async (t) => {
+test("an unknown command is refused with the usage, exit 2; --help and --version answer on stdout", async (t) => {
   const run = await runScript(REPO, ["frobnicate"]);
   t.is(run.code, 2);
-  t.regex(run.stderr, /usage: node -- scripts\/cli\.js <check\|audit>/);
+  t.regex(run.stderr, /unknown command 'frobnicate'[^]*Usage: kubesphere-fleet <check\|audit>/);
+  const help = await runScript(REPO, ["--help"]);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /^Usage: kubesphere-fleet <check\|audit> \[options\]/);
+  const version = await runScript(REPO, ["--version"]);
+  t.is(version.code, 0);
+  t.is(version.stdout, `${(require("../../package.json") as { version: string }).version}\n`);
 });
 
 /** `npm run --silent check -- <args>` in the repository, as users run it: package.json's launcher, then the build. */
 function npmRunCheck(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "check", "--", ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`npm run check -- ${args.join(" ")} did not finish within its time\n${stderr}`));
-    }, Math.round(60_000 * timeScale()));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCommand("npm", ["run", "--silent", "check", "--", ...args], { env: { ...process.env, NO_COLOR: "1" }, timeoutMs: 60_000 });
 }
 
 test("an env file with a NODE_OPTIONS=--require line, given as --env-file or --esc-env-file, is read by the check's bounded reader, never by Node", async (t) => {

@@ -23,6 +23,8 @@ const declaredKinds = (resources: readonly { type: string; read: boolean }[]) =>
 test.serial("a cluster with both provider and kubeconfig is refused before anything is declared", async (t) => {
   const run = await declare(() => ({
     clusters: [
+      // A type error too (npm run typecheck fails without this line): provider and kubeconfig exclude each other.
+      // @ts-expect-error
       { name: "host", role: "host", version: "3.4", provider: new k8s.Provider("host", { kubeconfig: kubeconfig("host.yaml") }), kubeconfig: kubeconfig("host.yaml") },
       { name: "member-1", role: "member", version: "3.4", kubeconfig: kubeconfig("member-1.yaml") },
     ],
@@ -40,6 +42,8 @@ test.serial("a cluster with both provider and kubeconfig is refused before anyth
 test.serial("a cluster with neither provider nor kubeconfig, and a bad version, are both reported", async (t) => {
   const run = await declare(() => ({
     clusters: [
+      // A type error too (npm run typecheck fails without this line): one of provider or kubeconfig is required.
+      // @ts-expect-error
       { name: "host", role: "host", version: "3.4" },
       { name: "member-1", role: "member", version: "3.5" as "3.4", kubeconfig: kubeconfig("member-1.yaml") },
     ],
@@ -75,8 +79,10 @@ test("the package entry exports the component, with typings, as package.json say
   const typings = readFileSync(join(PROJECT_ROOT, pkg.types), "utf8");
   t.regex(typings, /export \{ KubeSphereFleet,/);
   const declaration = readFileSync(join(PROJECT_ROOT, "lib", "component", "kubeSphereFleet.d.ts"), "utf8");
-  t.false(declaration.includes("declared()"), "@internal members stay out of the published typings");
-  t.regex(declaration, /readonly jwtSecret\?: pulumi\.Input<string>;/);
+  t.regex(declaration, /declared\(\): Promise<FleetOutputs>;/, "a test of one's own program awaits the declaration");
+  const args = readFileSync(join(PROJECT_ROOT, "lib", "component", "kubeSphereFleetArgs.d.ts"), "utf8");
+  t.false(args.includes("adoptUnparented"), "@internal members stay out of the published typings");
+  t.regex(args, /readonly jwtSecret\?: pulumi\.Input<string>;/);
 });
 
 test.serial("a resource that is not a Kubernetes provider, given as provider, is refused naming the key (not 'getPackage is not a function')", async (t) => {

@@ -55,25 +55,34 @@ export function runCli(name: "check" | "audit", args: readonly string[], env: No
 export async function runNode(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
   const release = await slot();
   try {
-    return await new Promise<CliRun>((resolve, reject) => {
-      const child = spawn(process.execPath, [...args], { cwd: options.cwd ?? REPO, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-      const limit = Math.round((options.timeoutMs ?? CLI_TIME_LIMIT_MS) * timeScale());
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`node ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
-      }, limit);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return await runCommand(process.execPath, args, options);
   } finally {
     release();
   }
+}
+
+/** `<command> <args>` in `cwd` (default the repo), its output collected; killed past its time limit, scaled with the machine's load. */
+export function runCommand(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise<CliRun>((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd ?? REPO, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    const limit = Math.round((options.timeoutMs ?? CLI_TIME_LIMIT_MS) * timeScale());
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${command === process.execPath ? "node" : command} ${args.join(" ")} did not finish within ${limit} ms\n${stderr}`));
+    }, limit);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 /** A scratch copy of a folder of this repo (e.g. the dev stack's live snapshot), removed by `dispose`. */

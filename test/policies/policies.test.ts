@@ -1,27 +1,29 @@
 import test from "ava";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { allPolicies } from "../../policies/allPolicies";
-import { apiserverRedisCache } from "../../policies/apiserverRedisCache";
-import { configParses } from "../../policies/configParses";
-import { fleetConsistentClockSkew } from "../../policies/fleetConsistentClockSkew";
-import { fleetSharedJwtSecret } from "../../policies/fleetSharedJwtSecret";
-import { fleetSingleHost } from "../../policies/fleetSingleHost";
-import { installerMemberRole } from "../../policies/installerMemberRole";
-import { kubeconfigRenewCertificate } from "../../policies/kubeconfigRenewCertificate";
-import { kubeconfigValidCertificate } from "../../policies/kubeconfigValidCertificate";
+import { allPolicies, policyOf } from "../../policies/allPolicies";
 import { memberZeroAccessTokenMaxAge } from "../../policies/memberZeroAccessTokenMaxAge";
 import { ruleOptions } from "../../policies/policyConfig";
 import { registerPolicy } from "../../policies/registry";
 import { NO_CLUSTER_REASON } from "../../policies/rulePolicy";
-import { strongJwtSecret } from "../../policies/strongJwtSecret";
 import { WARN_UNDECIDED_DURING_PREVIEW, warnUndecidedDuringPreview } from "../../policies/warnUndecidedDuringPreview";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { UNKNOWN_VALUE } from "../../src/model/unknownValue";
+import * as rules from "../../src/rules";
 import { allRules } from "../../src/rules";
 import { isResourcePolicy, isStackPolicy, kubernetesProvider, runPolicy, urnOf, type ResourceSpec } from "../helpers/args";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource, ksCoreRelease, unrelatedResources } from "./stackFixtures";
+
+const apiserverRedisCache = policyOf(rules.apiserverRedisCache.id);
+const configParses = policyOf(rules.configParses.id);
+const fleetConsistentClockSkew = policyOf(rules.fleetConsistentClockSkew.id);
+const fleetSharedJwtSecret = policyOf(rules.fleetSharedJwtSecret.id);
+const fleetSingleHost = policyOf(rules.fleetSingleHost.id);
+const installerMemberRole = policyOf(rules.installerMemberRole.id);
+const kubeconfigRenewCertificate = policyOf(rules.kubeconfigRenewCertificate.id);
+const kubeconfigValidCertificate = policyOf(rules.kubeconfigValidCertificate.id);
+const strongJwtSecret = policyOf(rules.strongJwtSecret.id);
 
 const OTHER_SECRET = "anotherJwtSecretBBBBBBBBBBBBBBBBBB";
 const DAY = 86_400_000;
@@ -52,7 +54,7 @@ test("the pack has one policy per rule, with the rule's name and metadata, and o
     const policy = policies.find((p) => p.name === rule.id)!;
     t.like(policy, { description: rule.description, severity: rule.severity, enforcementLevel: rule.enforcement, remediationSteps: rule.remediationSteps });
     t.is(policy.url, rule.url);
-    t.deepEqual(Object.keys(policy.configSchema!.properties).slice(0, 2), ["namespace", "configMap"]);
+    t.deepEqual(Object.keys(policy.configSchema!.properties), ["namespace", "configMap", ...(rule.settings ?? [])], "a policy takes the settings its rule reads");
     // A rule about one resource is judged on each resource (Analyze), a fleet rule once over the stack, and a rule
     // with findings of both kinds in both, under its one name.
     t.is(isStackPolicy(policy), rule.scope !== "resource", rule.id);
