@@ -5,10 +5,10 @@
  * (bytes, resourceVersion, managedFields), never from Pulumi's own report.
  *
  * Fleet: a 3.4 host and a 3.4 member in installer mode (ClusterConfiguration ks-installer, applied client-side with
- * kubectl as ks-installer's users do), and a 4.1 member installed with Helm (field manager `helm`).
+ * kubectl as ks-installer's users do), a 4.1 member installed with Helm (field manager `helm`), and a 3.2 member in
+ * configmap mode whose ClusterConfiguration already carries the fleet's secret and whose kubesphere-config does not.
  */
 import test, { type ExecutionContext } from "ava";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,13 +19,13 @@ import { PROJECT_ROOT } from "../helpers/mocksFleet";
 import { kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { contextArgs, PATIENT_TIMEOUT_ARGS, runAudit } from "../audit/liveFleet";
 import { startRealClusters, type RealCluster } from "./helpers/cluster";
-import { getObject, installV34, installV41Member, managers, type KubeObject } from "./helpers/kubesphere";
+import { getObject, initToken, installV32Member, installV34, installV41Member, managers, type KubeObject } from "./helpers/kubesphere";
 import { pulumiWorkspace, TEST_PASSPHRASE, type PulumiWorkspace } from "./helpers/pulumiCli";
 import { runCli } from "../helpers/checkCli";
 import { realTest } from "./helpers/realTools";
 
 const NEEDED = ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "openssl", "pulumi", "pulumi-resource-kubernetes"] as const;
-const CLUSTERS = ["host", "member-1", "member-2"] as const;
+const CLUSTERS = ["host", "member-1", "member-2", "member-3"] as const;
 type ClusterName = (typeof CLUSTERS)[number];
 /** The fleet's new secret: a test value, which must never appear in anything Pulumi prints. */
 const FLEET_SECRET = "realToolsFleetJwtSecret0123456789abcdef";
@@ -45,17 +45,23 @@ function fleet(): Promise<Fleet> {
   started ??= (async () => {
     const ca = makeCertificateAuthority();
     const clusters = (await startRealClusters(ca, CLUSTERS, { controllers: true })) as Fleet["clusters"];
-    await Promise.all([installV34(clusters.host, "host"), installV34(clusters["member-1"], "member"), installV41Member(clusters["member-2"])]);
+    await Promise.all([
+      installV34(clusters.host, "host"),
+      installV34(clusters["member-1"], "member"),
+      installV41Member(clusters["member-2"]),
+      installV32Member(clusters["member-3"], FLEET_SECRET),
+    ]);
     // No nodes here: ks-apiserver at 0 replicas, so the deployment controller completes a restart's rollout, which
     // the Kubernetes provider awaits.
     for (const name of CLUSTERS) await clusters[name].kubectlOk(["scale", "-n", "kubesphere-system", "deployment/ks-apiserver", "--replicas=0"]);
-    const versions: Record<ClusterName, string> = { host: "3.4", "member-1": "3.4", "member-2": "4.1" };
+    const versions: Record<ClusterName, string> = { host: "3.4", "member-1": "3.4", "member-2": "4.1", "member-3": "3.2" };
     const workspace = await pulumiWorkspace("real", {
       "kubesphere-fleet:clusters": CLUSTERS.map((name) => ({
         name,
         role: name === "host" ? "host" : "member",
         version: versions[name],
         kubeconfig: { path: clusters[name].kubeconfig },
+        ...(name === "member-3" ? { manage: "configmap" } : {}),
       })),
     });
     await workspace.pulumiOk(["config", "set", "--secret", "jwtSecret", FLEET_SECRET]);
@@ -85,13 +91,6 @@ async function snapshot(clusters: Fleet["clusters"]): Promise<Record<string, Kub
 }
 
 const resourceVersions = (objects: Record<string, KubeObject>) => Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, o.metadata.resourceVersion]));
-
-/** The admin's static token as ks-installer's jwt-script/jwt.sh makes it: HS256 over the claims, signed with the secret. */
-function staticToken(secret: string): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const unsigned = `${part({ alg: "HS256", typ: "JWT" })}.${part({ email: "admin@kubesphere.io", username: "admin", token_type: "static_token" })}`;
-  return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
-}
 
 /** Nothing Pulumi printed holds a secret: not the fleet's, not the fixtures'. */
 function noSecrets(t: ExecutionContext, output: string): void {
@@ -177,6 +176,25 @@ realTest("up writes the 4.1 member's kubesphere.yaml over Helm's ownership: the 
   t.true(managers(now).some((m) => /^pulumi/.test(m) && m.endsWith("/Apply")), managers(now).join(", "));
   const restarted = await getObject(clusters["member-2"], "deployment", "ks-apiserver");
   t.not(restarted.metadata.resourceVersion, before["member-2/deployment"]!.metadata.resourceVersion, "ks-apiserver restarted (4.1 does not reload)");
+});
+
+realTest("up on the 3.2 configmap-mode member: kubesphere.yaml's secret line over kubectl's ownership, a restart, and the ClusterConfiguration observation (no patchForce) changes nothing in its spec", NEEDED, async (t) => {
+  const { clusters, before } = await fleet();
+  const member = clusters["member-3"];
+  const was = before["member-3/configmap"]!.data!["kubesphere.yaml"]!.split("\n");
+  const now = await getObject(member, "configmap", "kubesphere-config");
+  const lines = now.data!["kubesphere.yaml"]!.split("\n");
+  t.is(lines.length, was.length, "no line added or lost");
+  const changed = lines.filter((line, i) => line !== was[i]);
+  t.true(changed.length === 1 && changed[0]!.includes("jwtSecret"), `only the jwtSecret line changed (${changed.length} lines)`);
+  t.is((parse(lines.join("\n")) as { authentication: { jwtSecret: string } }).authentication.jwtSecret, FLEET_SECRET);
+  t.true(managers(now).some((m) => /^pulumi/.test(m) && m.endsWith("/Apply")), managers(now).join(", "));
+  const restarted = await getObject(member, "deployment", "ks-apiserver");
+  t.not(restarted.metadata.resourceVersion, before["member-3/deployment"]!.metadata.resourceVersion, "ks-apiserver restarted (3.2 does not reload)");
+  const cc = await getObject(member, CC, "ks-installer");
+  t.deepEqual(cc.spec, before["member-3/cc"]!.spec, "the observation wrote the values the spec already had");
+  t.true(managers(cc).includes("kubectl-client-side-apply/Update"), managers(cc).join(", "));
+  t.true(managers(cc).some((m) => /^pulumi/.test(m) && m.endsWith("/Apply")), `shared ownership: ${managers(cc).join(", ")}`);
 });
 
 realTest("the next up writes on 3.4 installer clusters only what ks-installer would have rendered; the one after changes nothing", NEEDED, async (t) => {
@@ -275,10 +293,7 @@ realTest("a member drifted by hand (kubectl) is repaired by up --refresh (a plai
   // No ks-installer runs here. On a real 3.x cluster, once the spec's jwtSecret changed, its init-token task deletes
   // Secret kubesphere-secret and creates it again from that secret, with the admin token signed by it
   // (kubesphere/ks-installer release-3.4 roles/ks-core/init-token/tasks/main.yaml): done here as that task does.
-  for (const name of ["host", "member-1"] as const) {
-    await clusters[name].kubectlOk(["delete", "secret", "-n", "kubesphere-system", "kubesphere-secret"]);
-    await clusters[name].kubectlOk(["create", "secret", "generic", "kubesphere-secret", "-n", "kubesphere-system", `--from-literal=token=${staticToken(FLEET_SECRET)}`, `--from-literal=secret=${FLEET_SECRET}`]);
-  }
+  for (const name of ["host", "member-1"] as const) await initToken(clusters[name], FLEET_SECRET);
   const kubeconfig = join(member.dir, "..", `fleet-${process.pid}.kubeconfig`);
   writeFileSync(kubeconfig, kubeconfigWith(CLUSTERS.map((name) => clusters[name].admin)), { mode: 0o600 });
   try {

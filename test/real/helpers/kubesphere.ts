@@ -8,6 +8,7 @@
  *    objects: a plain create with field manager `helm`, carrying the release's labels and annotations.
  * ks-apiserver's Deployment (which the audit reads the version from) is created as Helm creates it, on both.
  */
+import { createHmac } from "node:crypto";
 import { stringify } from "yaml";
 import { ksApiserverDeployment } from "../../audit/liveFleet";
 import { FIXTURES_DIR, fixtureText } from "../../helpers/fixtures";
@@ -101,6 +102,36 @@ export async function installV34(cluster: RealCluster, role: V34Role): Promise<v
   await cluster.kubectlOk(["apply", "-f", fixture(`v3.4/kubesphere-config.${role}.yaml`)]);
   await cluster.kubectlOk(["apply", "-f", fixture("v3.4/kubesphere-secret.yaml")]);
   await helmCreate(cluster, [helmObject(ksApiserverDeployment("kubesphere/ks-apiserver:v3.4.1"))]);
+}
+
+/**
+ * A 3.2 member as its user installs it: cluster-configuration.yaml applied client-side with `clusterRole: member` and
+ * the jwtSecret given (`jwtSecret`, the host's, as the 3.2 docs say to copy it), and ks-installer's kubesphere-config
+ * (with the member's `accessTokenMaxAge: 0`) and kubesphere-secret.
+ */
+export async function installV32Member(cluster: RealCluster, jwtSecret: string): Promise<void> {
+  await applyInstallerManifest(cluster);
+  const text = fixtureText("v3.2/cluster-configuration.yaml");
+  if (!/clusterRole: none/.test(text) || !/jwtSecret: ""/.test(text)) throw new Error("v3.2/cluster-configuration.yaml no longer says clusterRole: none and jwtSecret: \"\"");
+  await cluster.kubectlOk(["apply", "-f", "-"], text.replace("clusterRole: none", "clusterRole: member").replace('jwtSecret: ""', `jwtSecret: "${jwtSecret}"`));
+  // kubesphere-config as the fixture has it: with another secret than the spec's (a hand edit, say), which a
+  // configmap-mode fleet writes over.
+  await cluster.kubectlOk(["apply", "-f", "-"], fixtureText("v3.2/kubesphere-config.member.yaml"));
+  await initToken(cluster, jwtSecret);
+  await helmCreate(cluster, [helmObject(ksApiserverDeployment("kubesphere/ks-apiserver:v3.2.1"))]);
+}
+
+/**
+ * What ks-installer's init-token task does when the spec's jwtSecret is set (kubesphere/ks-installer release-3.2 and
+ * release-3.4 roles/ks-core/init-token/tasks/main.yaml): delete Secret kubesphere-secret, then create it from that
+ * secret, with the admin's static token signed by it (jwt-script/jwt.sh: HS256 over the claims).
+ */
+export async function initToken(cluster: RealCluster, jwtSecret: string): Promise<void> {
+  await cluster.kubectlOk(["delete", "secret", "-n", NAMESPACE, "kubesphere-secret", "--ignore-not-found"]);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const unsigned = `${part({ alg: "HS256", typ: "JWT" })}.${part({ email: "admin@kubesphere.io", username: "admin", token_type: "static_token" })}`;
+  const token = `${unsigned}.${createHmac("sha256", jwtSecret).update(unsigned).digest("base64url")}`;
+  await cluster.kubectlOk(["create", "secret", "generic", "kubesphere-secret", "-n", NAMESPACE, `--from-literal=token=${token}`, `--from-literal=secret=${jwtSecret}`]);
 }
 
 /** A 4.1 member as the host's cluster controller installs ks-core there with Helm: namespace, ConfigMap, ks-apiserver. */
