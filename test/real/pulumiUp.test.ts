@@ -44,28 +44,37 @@ let started: Promise<Fleet> | undefined;
 function fleet(): Promise<Fleet> {
   started ??= (async () => {
     const ca = makeCertificateAuthority();
-    const clusters = (await startRealClusters(ca, CLUSTERS, { controllers: true })) as Fleet["clusters"];
-    await Promise.all([
-      installV34(clusters.host, "host"),
-      installV34(clusters["member-1"], "member"),
-      installV41Member(clusters["member-2"]),
-      installV32Member(clusters["member-3"], FLEET_SECRET),
-    ]);
-    // No nodes here: ks-apiserver at 0 replicas, so the deployment controller completes a restart's rollout, which
-    // the Kubernetes provider awaits.
-    for (const name of CLUSTERS) await clusters[name].kubectlOk(["scale", "-n", "kubesphere-system", "deployment/ks-apiserver", "--replicas=0"]);
-    const versions: Record<ClusterName, string> = { host: "3.4", "member-1": "3.4", "member-2": "4.1", "member-3": "3.2" };
-    const workspace = await pulumiWorkspace("real", {
-      "kubesphere-fleet:clusters": CLUSTERS.map((name) => ({
-        name,
-        role: name === "host" ? "host" : "member",
-        version: versions[name],
-        kubeconfig: { path: clusters[name].kubeconfig },
-        ...(name === "member-3" ? { manage: "configmap" } : {}),
-      })),
-    });
-    await workspace.pulumiOk(["config", "set", "--secret", "jwtSecret", FLEET_SECRET]);
-    return { ca, clusters, workspace, before: await snapshot(clusters) };
+    const stopping: (() => Promise<void> | void)[] = [() => ca.dispose()];
+    try {
+      const clusters = (await startRealClusters(ca, CLUSTERS, { controllers: true })) as Fleet["clusters"];
+      stopping.push(() => Promise.all(Object.values(clusters).map((c) => c.stop())).then(() => undefined));
+      await Promise.all([
+        installV34(clusters.host, "host"),
+        installV34(clusters["member-1"], "member"),
+        installV41Member(clusters["member-2"]),
+        installV32Member(clusters["member-3"], FLEET_SECRET),
+      ]);
+      // No nodes here: ks-apiserver at 0 replicas, so the deployment controller completes a restart's rollout, which
+      // the Kubernetes provider awaits.
+      for (const name of CLUSTERS) await clusters[name].kubectlOk(["scale", "-n", "kubesphere-system", "deployment/ks-apiserver", "--replicas=0"]);
+      const versions: Record<ClusterName, string> = { host: "3.4", "member-1": "3.4", "member-2": "4.1", "member-3": "3.2" };
+      const workspace = await pulumiWorkspace("real", {
+        "kubesphere-fleet:clusters": CLUSTERS.map((name) => ({
+          name,
+          role: name === "host" ? "host" : "member",
+          version: versions[name],
+          kubeconfig: { path: clusters[name].kubeconfig },
+          ...(name === "member-3" ? { manage: "configmap" } : {}),
+        })),
+      });
+      stopping.push(() => workspace.remove());
+      await workspace.pulumiOk(["config", "set", "--secret", "jwtSecret", FLEET_SECRET]);
+      return { ca, clusters, workspace, before: await snapshot(clusters) };
+    } catch (error) {
+      // Set-up failed half-way: stop what started, as the teardown would.
+      for (const stop of stopping.reverse()) await stop();
+      throw error;
+    }
   })();
   return started;
 }
