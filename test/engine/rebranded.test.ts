@@ -1,7 +1,7 @@
 /**
- * End to end over gRPC: a rebranded distribution (its own namespace and ConfigMap name, taken from the README's stack
- * example) with the pack configured exactly by the README's policy-config.json. Every invariant must be enforced on
- * it, one broken at a time. Run `npm run build` first.
+ * End to end over gRPC: a rebranded distribution (its own namespace and ConfigMap name, taken from the stack example
+ * of docs/policy-pack.md) with the pack configured exactly by that doc's policy-config.json. Every invariant must be
+ * enforced on it, one broken at a time. Run `npm run build` first.
  */
 import test from "ava";
 import { parse } from "yaml";
@@ -9,7 +9,7 @@ import type { PolicyConfigInput, PolicyDiagnostic } from "../../src/engine";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { onCluster, urnOf, type ResourceSpec } from "../helpers/args";
 import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
-import { readmeBlock } from "../helpers/readme";
+import { docBlock } from "../helpers/docs";
 import { packUnderTest } from "../helpers/packSession";
 import { apiserverDeployment, clusterConfigurationResource, compliantStack, configMapResource } from "../policies/stackFixtures";
 
@@ -23,12 +23,12 @@ const MALFORMED = "kubesphere-config-disallow-malformed-yaml";
 const CLOCK_SKEW = "kubesphere-fleet-configure-consistent-clock-skew";
 const REDIS = "kubesphere-apiserver-enable-redis-cache";
 
-/** The README's policy config and the names of its rebranded-distribution stack example, exactly as written there. */
-const README_POLICY_CONFIG = JSON.parse(readmeBlock("Policy config (`--policy-pack-config policy-config.json`)", "json")) as Record<string, PolicyConfigInput>;
-const README_STACK = (parse(readmeBlock("**Rebranded distributions**", "yaml")) as { config: Record<string, string> }).config;
-const NAMES = { namespace: README_STACK["kubesphere-fleet:namespace"]!, configMap: README_STACK["kubesphere-fleet:configMap"]! };
+/** docs/policy-pack.md's policy config and the names of its rebranded-distribution stack example, exactly as written there. */
+const DOC_POLICY_CONFIG = JSON.parse(docBlock("docs/policy-pack.md", "Policy config (`--policy-pack-config policy-config.json`)", "json")) as Record<string, PolicyConfigInput>;
+const DOC_STACK = (parse(docBlock("docs/policy-pack.md", "**Rebranded distributions**", "yaml")) as { config: Record<string, string> }).config;
+const NAMES = { namespace: DOC_STACK["kubesphere-fleet:namespace"]!, configMap: DOC_STACK["kubesphere-fleet:configMap"]! };
 
-const { pack, analyzeStack, seen } = packUnderTest(test, README_POLICY_CONFIG);
+const { pack, analyzeStack, seen } = packUnderTest(test, DOC_POLICY_CONFIG);
 
 /** Moves an object into the rebranded namespace, and a kubesphere-config into the rebranded ConfigMap name. */
 function rebranded(spec: ResourceSpec): ResourceSpec {
@@ -65,12 +65,12 @@ function fleet(change: { configs?: Partial<Record<"host" | "member-1" | "member-
 const mandatory = (diagnostics: PolicyDiagnostic[]) => diagnostics.filter((d) => d.enforcementLevel === "mandatory");
 const CONFIG_URN = (cluster: string) => urnOf(cluster === "member-2" ? "kubernetes:core/v1:ConfigMapPatch" : "kubernetes:core/v1:ConfigMap", `${cluster}-kubesphere-config`);
 
-test.serial("the README's examples: a rebranded namespace and ConfigMap, and a policy config that names neither", (t) => {
+test.serial("docs/policy-pack.md's examples: a rebranded namespace and ConfigMap, and a policy config that names neither", (t) => {
   t.not(NAMES.namespace, "kubesphere-system");
   t.not(NAMES.configMap, "kubesphere-config");
-  t.true(Object.keys(README_POLICY_CONFIG).length >= 2);
-  // The README's fingerprint is this fleet's secret's, so the fleet is held to it.
-  const expected = (README_POLICY_CONFIG[SHARED] as { expectedJwtSecretFingerprint: string }).expectedJwtSecretFingerprint;
+  t.true(Object.keys(DOC_POLICY_CONFIG).length >= 2);
+  // docs/policy-pack.md's fingerprint is this fleet's secret's, so the fleet is held to it.
+  const expected = (DOC_POLICY_CONFIG[SHARED] as { expectedJwtSecretFingerprint: string }).expectedJwtSecretFingerprint;
   t.true(sha256Hex(FIXTURE_JWT_SECRET).startsWith(expected.replace(/^sha256:/, "")));
   const objects = fleet().flatMap((s) => (s.props["metadata"] ? [s.props["metadata"] as { name: string; namespace: string }] : []));
   t.true(objects.every((m) => m.namespace === NAMES.namespace));
@@ -131,7 +131,7 @@ const CASES: { title: string; specs: () => ResourceSpec[]; policy: string; level
 ];
 
 for (const { title, specs, policy, level, urn } of CASES) {
-  test.serial(`configured as the README shows, a rebranded fleet with ${title} is stopped by ${policy}`, async (t) => {
+  test.serial(`configured as docs/policy-pack.md shows, a rebranded fleet with ${title} is stopped by ${policy}`, async (t) => {
     const diagnostics = await analyzeStack(specs());
     const found = diagnostics.filter((d) => d.policyName === policy);
     t.true(found.length > 0, JSON.stringify(diagnostics.map((d) => [d.policyName, d.urn])));
@@ -144,11 +144,11 @@ for (const { title, specs, policy, level, urn } of CASES) {
 
 test.serial("names set on one policy only (the issue's copy of the old README) narrow that policy and blind no other", async (t) => {
   try {
-    await pack().configure({ ...README_POLICY_CONFIG, [MAX_AGE]: { namespace: NAMES.namespace, configMap: NAMES.configMap } });
+    await pack().configure({ ...DOC_POLICY_CONFIG, [MAX_AGE]: { namespace: NAMES.namespace, configMap: NAMES.configMap } });
     const diagnostics = await analyzeStack(fleet({ configs: { "member-2": (s) => s.replace(FIXTURE_JWT_SECRET, OTHER_SECRET).replace("accessTokenMaxAge: 0s", "accessTokenMaxAge: 2h") } }));
     t.deepEqual([...new Set(mandatory(diagnostics).map((d) => [d.policyName, d.urn].join(" ")))].sort(), [`${MAX_AGE} ${CONFIG_URN("member-2")}`, `${SHARED} ${CONFIG_URN("member-2")}`].sort());
   } finally {
-    await pack().configure(README_POLICY_CONFIG);
+    await pack().configure(DOC_POLICY_CONFIG);
   }
 });
 

@@ -1,7 +1,7 @@
 /**
  * examples/github-actions: the workflows are valid YAML, the shards workflow runs one job per stack (bounded by
  * max-parallel) before the check across stacks and deploys the host's stack before the shards, and every command it
- * runs is one the README shows, with flags the check accepts.
+ * runs is one docs/check.md shows, with flags the check accepts.
  */
 import test from "ava";
 import { readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { parseCheckArgs } from "../../src/check/checkArgs";
 import { allStacks } from "../../src/check/stackFile";
-import { README } from "../helpers/readme";
+import { docText, shellWords } from "../helpers/docs";
 
 const REPO = join(__dirname, "..", "..");
 const DIR = join(REPO, "examples", "github-actions");
@@ -28,11 +28,6 @@ function workflow(file: string): Workflow {
 /** Each command line a job runs (comments and blank lines aside). */
 function commands(job: Job): string[] {
   return job.steps.flatMap((s) => (s.run ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")));
-}
-
-/** A command line split as a shell would, with "$VAR" replaced from `vars`. */
-function words(line: string, vars: Record<string, string>): string[] {
-  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? m[2]!).replace(/\$([A-Z_]+)/g, (_, name: string) => vars[name] ?? `$${name}`));
 }
 
 const shards = workflow("kubesphere-fleet-shards.yml");
@@ -61,15 +56,15 @@ test("the shards workflow: one check job per stack (bounded), then the check acr
   t.true(commands(shards.jobs["check-across-stacks"]!).some((c) => c.startsWith("npm run check -- --all-stacks")));
 });
 
-test("every command the shards workflow runs is in the README, and the check accepts its flags", (t) => {
-  const readme = readFileSync(README, "utf8");
+test("every command the shards workflow runs is in docs/check.md, and the check accepts its flags", (t) => {
+  const doc = docText("docs/check.md");
   const checked: string[] = [];
   for (const [name, job] of Object.entries(shards.jobs)) {
     for (const line of commands(job)) {
       if (line === "npm ci" || line.startsWith("rm -f ")) continue;
-      t.true(readme.includes(line), `${name}: \`${line}\` is not in the README`);
+      t.true(doc.includes(line), `${name}: \`${line}\` is not in docs/check.md`);
       if (!line.startsWith("npm run check -- ")) continue;
-      const argv = words(line.slice("npm run check -- ".length), { STACK: "members-eu" }).map((w) => (w === "env.json" ? join(SPLIT_FLEET, "env.json") : w));
+      const argv = shellWords(line.slice("npm run check -- ".length), { STACK: "members-eu" }).map((w) => (w === "env.json" ? join(SPLIT_FLEET, "env.json") : w));
       const args = parseCheckArgs(argv, { projectDir: SPLIT_FLEET, isTty: false, env: {} });
       t.not(args, "help");
       checked.push(line);

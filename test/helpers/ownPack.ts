@@ -1,6 +1,6 @@
 /**
  * A policy pack of an organisation's own ("acme") that lists the fleet's policies from `kubesphere-fleet/policies`
- * beside a policy of its own, as the README shows; and what it must answer over gRPC. Used from this repository
+ * beside a policy of its own, as docs/policy-pack.md shows; and what it must answer over gRPC. Used from this repository
  * (test/engine) and from the installed tarball (test/package).
  */
 import type { ExecutionContext } from "ava";

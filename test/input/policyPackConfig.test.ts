@@ -12,7 +12,7 @@ import { InputError } from "../../src/cli/exitCodes";
 import type { PolicyDescription } from "../../src/engine";
 import { readPolicyPackConfig } from "../../src/input/policyPackConfig";
 import { scanJson } from "../../src/input/jsonPosition";
-import { readmeBlock } from "../helpers/readme";
+import { docBlock } from "../helpers/docs";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.tokenThatMustNotLeak.c2lnbmF0dXJl";
 const RENEW = "kubesphere-kubeconfig-renew-expiring-certificate";
@@ -105,7 +105,7 @@ test("the JSON scanner places every value and finds the first error, however dee
   t.deepEqual(scanJson('"unterminated'), { errorOffset: 13 });
 });
 
-test("names set on some policies only are accepted, as pulumi accepts them, with a warning naming the policies; the README's policy config is accepted", (t) => {
+test("names set on some policies only are accepted, as pulumi accepts them, with a warning naming the policies; the policy config of docs/policy-pack.md is accepted", (t) => {
   const warnings: string[] = [];
   const warn = (m: string) => warnings.push(m);
   t.like(readPolicyPackConfig(configFile(`{"${SHARED}": {"namespace": "acme-system", "configMap": "acme-config"}}`), POLICIES, {}, { warn })[SHARED], { namespace: "acme-system" });
@@ -116,6 +116,6 @@ test("names set on some policies only are accepted, as pulumi accepts them, with
   t.false(warnings.join().includes("tokenThatMustNotLeak"));
   const everywhere = Object.fromEntries(POLICIES.map((p) => [p.name, { namespace: "acme-system", configMap: "acme-config" }]));
   t.like(readPolicyPackConfig(configFile(JSON.stringify(everywhere)), POLICIES)[SHARED], { namespace: "acme-system" });
-  const readme = readPolicyPackConfig(configFile(readmeBlock("Policy config (`--policy-pack-config policy-config.json`)", "json")), POLICIES);
+  const readme = readPolicyPackConfig(configFile(docBlock("docs/policy-pack.md", "Policy config (`--policy-pack-config policy-config.json`)", "json")), POLICIES);
   t.like(readme[SHARED], { expectedJwtSecretFingerprint: "sha256:890eaf2b1028" });
 });

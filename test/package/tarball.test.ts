@@ -2,7 +2,7 @@
  * The package as a user gets it: `npm pack` of the build (`npm run test:package` builds first), installed into an
  * empty folder with `npm install --prefer-offline --ignore-scripts` (npm's cache, no registry round trip when it is
  * warm; no install script runs, so no provider plugin is downloaded). From there: the command through npx, the check
- * of a project of one's own, the README's component test recipe as written, the pack from
+ * of a project of one's own, docs/component.md's component test recipe as written, the pack from
  * node_modules/kubesphere-fleet/policies and a pack of one's own built with `kubesphere-fleet/policies`, both
  * started as the engine starts them and driven over gRPC, and tsc over a program using both entry points.
  */
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { startPolicyPack } from "../../src/engine";
 import { allRules } from "../../src/rules";
 import { REPO, runCommand, timeScale, type CliRun } from "../helpers/checkCli";
-import { readmeBlock } from "../helpers/readme";
+import { docBlock } from "../helpers/docs";
 import { OTHER_FINGERPRINT, SHARED, UNDECIDED, analyzeStack, assertAcmePack, writeAcmePack } from "../helpers/ownPack";
 
 const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
@@ -75,7 +75,7 @@ test("npx kubesphere-fleet: --version, --help, check --help; Node's --env-file r
   t.regex(auditHelp.stdout, /^Usage: kubesphere-fleet audit --stack <name>/);
   // The bin's `#!/usr/bin/env -S node --` ends Node's options: with a plain `#!/usr/bin/env node`, Node itself reads
   // an --env-file after the script's name (a missing one is Node's exit 9, a NODE_OPTIONS line in it runs code).
-  // npx is a Node script too: its own Node reads one from npx's command line, unless `npx --` ends it (README, Security).
+  // npx is a Node script too: its own Node reads one from npx's command line, unless `npx --` ends it (docs/security.md).
   const marker = join(root, "marker");
   writeFileSync(join(root, "x.js"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n`);
   writeFileSync(join(app, "node.env"), `NODE_OPTIONS=--require ${join(root, "x.js")}\n`);
@@ -103,8 +103,8 @@ test("installed, the check reads stacks/ of the current folder: a project of one
   t.is(report.clusters.length, 3);
 });
 
-test("the README's recipe for testing a program with the component runs, as written, with node --test", async (t) => {
-  writeFileSync(join(app, "fleet.test.js"), readmeBlock("### Testing a program that uses the component", "js"));
+test("docs/component.md's recipe for testing a program with the component runs, as written, with node --test", async (t) => {
+  writeFileSync(join(app, "fleet.test.js"), docBlock("docs/component.md", "### Testing a program that uses the component", "js"));
   const result = await run(process.execPath, ["--test", "fleet.test.js"], app);
   t.is(result.code, 0, `${result.stdout}\n${result.stderr}`);
   t.regex(result.stdout, /# pass 2\n/);

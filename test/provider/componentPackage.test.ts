@@ -10,7 +10,7 @@ import { startComponentProvider, type ComponentProviderSession } from "../../src
 import { completeSchema } from "../../src/provider/packageSchema";
 import { parse } from "yaml";
 import { timeScale } from "../helpers/checkCli";
-import { readmeBlock } from "../helpers/readme";
+import { docBlock } from "../helpers/docs";
 
 const ROOT = join(__dirname, "..", "..");
 const PLUGIN_DIR = join(ROOT, "provider");
@@ -100,10 +100,10 @@ test("the provider started without errors and logged nothing to the engine", (t)
   t.log(`run-plugin printed its port after ${provider.startMs} ms`);
 });
 
-test("the README's YAML program uses the schema's type token and only inputs the schema has, with every required one", (t) => {
-  const program = parse(readmeBlock("### A Pulumi YAML program", "yaml")) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
+test("docs/component.md's YAML program uses the schema's type token and only inputs the schema has, with every required one", (t) => {
+  const program = parse(docBlock("docs/component.md", "### A Pulumi YAML program", "yaml")) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
   const fleet = Object.values(program.resources).find((r) => r.type === TOKEN);
-  if (!fleet) return t.fail(`the README's YAML program declares no ${TOKEN}`);
+  if (!fleet) return t.fail(`docs/component.md's YAML program declares no ${TOKEN}`);
   const component = schema.resources[TOKEN]!;
   t.deepEqual(Object.keys(fleet.properties).filter((k) => !(k in component.inputProperties)), []);
   t.deepEqual(component.requiredInputs.filter((k) => !(k in fleet.properties)), []);

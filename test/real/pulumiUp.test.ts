@@ -265,7 +265,7 @@ realTest("a member on another secret is stopped before anything reaches its serv
     for (const command of [["preview"], ["up", "--yes"], ["up", "--yes", "--skip-preview"]]) {
       const run = await own.pulumi([...command, ...withPin]);
       const output = `${run.stdout}\n${run.stderr}`;
-      // The README's transcript is this preview's output: KSF_TRANSCRIPT=<file> npm run test:real -- --match '*another secret*'
+      // docs/development.md's transcript is this preview's output: KSF_TRANSCRIPT=<file> npm run test:real -- --match '*another secret*'
       if (command[0] === "preview" && process.env.KSF_TRANSCRIPT) writeFileSync(process.env.KSF_TRANSCRIPT, output);
       t.not(run.code, 0, `${command.join(" ")}: ${output}`);
       t.regex(output, /kubesphere-fleet-configure-shared-jwt-secret/, command.join(" "));
