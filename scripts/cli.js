@@ -4,7 +4,7 @@
 // tsconfig is newer than the build (an edit, a `git pull`), it rebuilds first, so a run never uses stale code.
 // Plain JavaScript on purpose: it must run before anything is compiled. package.json starts it as
 // `node -- scripts/cli.js`: the `--` ends Node's own options, which Node would otherwise also take from after the
-// script's name (an `--env-file` there is read by Node before this file runs; see README, Security). Installed as a
+// script's name (an `--env-file` there is read by Node before this file runs; see docs/security.md). Installed as a
 // bin, the `#!/usr/bin/env -S node --` line above does the same. An installed package has the build and no sources:
 // nothing to rebuild then.
 "use strict";
