@@ -46,11 +46,14 @@ test.after.always(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-test("the tarball holds the build, the launcher, LICENSE and CHANGELOG, and no source or test", (t) => {
+test("the tarball holds the build, the launcher, LICENSE and CHANGELOG, the README and the docs it links, and no source or test", (t) => {
   const installed = join(app, "node_modules", "kubesphere-fleet");
   for (const file of ["LICENSE", "CHANGELOG.md", "README.md", "scripts/cli.js", "lib/index.d.ts", "policies/PulumiPolicy.yaml", "policies/bin/policies/index.js"]) {
     t.true(existsSync(join(installed, file)), file);
   }
+  const linked = [...readFileSync(join(installed, "README.md"), "utf8").matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]!);
+  t.true(linked.length > 0, "the README links its docs");
+  for (const doc of linked) t.true(existsSync(join(installed, doc)), `${doc}, linked from the README`);
   for (const absent of ["src", "test", "stacks", "scripts/real-tools"]) t.false(existsSync(join(installed, absent)), absent);
   const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { private?: boolean; peerDependencies: Record<string, string> };
   t.is(manifest.private, undefined);

@@ -109,7 +109,7 @@ function stackProblems(command: DocCommand, projectDir: string | undefined): str
 }
 
 const COMMANDS = docCommands();
-const CLI_COMMANDS = COMMANDS.flatMap((c) => {
+const CLI_COMMANDS = COMMANDS.flatMap((c): (DocCommand & { cli: keyof typeof FLAGS; args: readonly string[] })[] => {
   const [npm, run, cli, dashes] = c.words;
   return npm === "npm" && run === "run" && (cli === "check" || cli === "audit") && dashes === "--" ? [{ ...c, cli, args: c.words.slice(4) }] : [];
 });
