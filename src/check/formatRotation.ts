@@ -31,7 +31,7 @@ export function formatRotation(rotation: Rotation, style: Style): string[] {
   if (reloading.length) {
     lines.push(`  ${step++}. No restart: ks-apiserver reloads kubesphere.yaml once the ConfigMap volume updates (a minute or more; installer mode after ks-installer re-renders it): ${list(reloading)}.`);
   }
-  lines.push(`  Until the last of these, host and members disagree and cross-cluster requests fail; see "Rotating the secret" in the README.`);
+  lines.push(`  Until the last of these, host and members disagree and cross-cluster requests fail; see docs/rotation.md.`);
   const stale = rotation.staleValues.filter((v) => v.state === "stale");
   const recreated = rotation.staleValues.filter((v) => v.state === "re-created");
   for (const value of recreated) lines.push(`  ${value.cluster}: ${value.object} ${value.key}: ${value.why}.`);

@@ -386,7 +386,7 @@ const PIN = /^sha256:([0-9a-f]{1,64})$/;
 function hostJwtSecretFingerprintOf(value: unknown, jwtSecret: FleetDeclaration["jwtSecret"], report: Report): string | undefined {
   if (value === undefined || value === null) return undefined;
   // A secure pin not decrypted here (`{ secure }`, or the check's unknown for it) is not known: nothing to compare, as
-  // with a jwtSecret (README "Security"); the stack still names a source for the host's secret.
+  // with a jwtSecret (docs/security.md); the stack still names a source for the host's secret.
   if ((isPlainObject(value) && typeof value["secure"] === "string") || isUnknownValue(value)) return undefined;
   const fix = `give the host stack's jwtSecret fingerprint as sha256:<hex> (at least ${MIN_PIN_HEX_DIGITS} hex digits), as npm run check -- --stack <host stack> shows it, never the secret itself`;
   const text = typeof value === "string" ? value.trim().toLowerCase() : undefined;
