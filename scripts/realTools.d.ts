@@ -11,6 +11,7 @@ export interface RealTools {
   readonly kubernetesProvider: GoModuleTool & { readonly wanted: string };
   readonly kubeApiserver: GoModuleTool & { readonly staging: string };
   readonly etcd: { readonly debianPackage: string };
+  readonly languageYaml: GoModuleTool;
 }
 export function realTools(): RealTools;
 /** `<cache>/<versions key>`; the cache is $KUBESPHERE_FLEET_REAL_TOOLS, else $XDG_CACHE_HOME (or ~/.cache)/kubesphere-fleet/real-tools. */

@@ -28,7 +28,9 @@ function lockedVersion(name) {
  *    served version of provider/v4 is the pseudo-version of commit f47bc2d6f199, which is tag v4.25.0.
  *  - kube-apiserver: k8s.io/kubernetes at a supported minor whose staging modules (k8s.io/api v0.36.3...) are served.
  *  - etcd: Debian's etcd-server package (not built; the script installs it with apt-get when missing).
- *  - pulumi-language-nodejs: its module is not served (403): recorded as blocked, never imitated.
+ *  - pulumi-language-nodejs: its module is not served (403): recorded as blocked; the real tests use a stand-in
+ *    (test/real/languageHost), said to be one.
+ *  - pulumi-language-yaml: pulumi-yaml v1.25.0, for a program of another language declaring the component.
  */
 function realTools() {
   const pulumi = lockedVersion("@pulumi/pulumi");
@@ -47,6 +49,9 @@ function realTools() {
       wanted: lockedVersion("@pulumi/kubernetes"),
     },
     kubeApiserver: { module: "k8s.io/kubernetes", version: "v1.36.3", name: "v1.36.3", staging: "v0.36.3" },
+    // The YAML language host: a Pulumi program in another language than the component's (Python's host,
+    // sdk/python/cmd/pulumi-language-python/v3, is not served here: 403).
+    languageYaml: { module: "github.com/pulumi/pulumi-yaml", version: "v1.25.0", name: "1.25.0" },
     etcd: { debianPackage: "etcd-server" },
   };
 }
@@ -91,6 +96,8 @@ if (require.main === module) {
     KUBERNETES_VERSION: t.kubeApiserver.version,
     KUBERNETES_STAGING_VERSION: t.kubeApiserver.staging,
     ETCD_PACKAGE: t.etcd.debianPackage,
+    LANGUAGE_YAML_MODULE: t.languageYaml.module,
+    LANGUAGE_YAML_VERSION: t.languageYaml.version,
   };
   for (const [k, v] of Object.entries(vars)) console.log(`${k}=${q(v)}`);
 }

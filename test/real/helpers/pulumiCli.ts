@@ -8,7 +8,7 @@
  *   a stack file the test writes, so nothing is written inside the repository; or a user's own program's files.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -33,6 +33,8 @@ export interface PulumiWorkspace {
   readonly stack: string;
   /** `pulumi <args> --stack <stack> --non-interactive` in the project folder. */
   pulumi(args: readonly string[], options?: { readonly env?: Readonly<Record<string, string>> }): Promise<CliRun>;
+  /** `pulumi <args>` in the project folder, for the commands that take no `--stack` (`package add`). */
+  pulumiProject(args: readonly string[]): Promise<CliRun>;
   /** Like `pulumi`, but throws with the output's tail when the exit code is not 0. */
   pulumiOk(args: readonly string[]): Promise<string>;
   /** Removes the folder (state, home, project). Safe to call twice. */
@@ -51,6 +53,8 @@ export async function pulumiWorkspace(stack: string, config: Record<string, unkn
   symlinkSync(cacheTool("pulumi"), join(bin, "pulumi"));
   symlinkSync(cacheTool("pulumi-resource-kubernetes"), join(bin, "pulumi-resource-kubernetes"));
   symlinkSync(LANGUAGE_HOST, join(bin, "pulumi-language-nodejs"));
+  // The YAML language host, for programs of one's own in YAML, when it was built.
+  if (existsSync(cacheTool("pulumi-language-yaml"))) symlinkSync(cacheTool("pulumi-language-yaml"), join(bin, "pulumi-language-yaml"));
   if (program) {
     for (const [file, text] of Object.entries(program.files)) writeFileSync(join(projectDir, file), text);
   } else {
@@ -103,6 +107,7 @@ export async function pulumiWorkspace(stack: string, config: Record<string, unkn
     projectDir,
     stack,
     pulumi: (args, options) => run([...args, "--stack", stack, "--non-interactive"], options?.env),
+    pulumiProject: (args) => run(args),
     pulumiOk: (args) => ok(run([...args, "--stack", stack, "--non-interactive"]), `pulumi ${args.join(" ")}`),
     remove() {
       if (removed) return;

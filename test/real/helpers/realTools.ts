@@ -11,7 +11,7 @@ import { delimiter, join } from "node:path";
 import { realToolsBinDir } from "../../../scripts/realTools";
 
 /** Built into the cache by `npm run real-tools` (etcd is a link to Debian's etcd-server there). */
-export type CacheTool = "kube-apiserver" | "kube-controller-manager" | "etcd" | "pulumi" | "pulumi-resource-kubernetes";
+export type CacheTool = "kube-apiserver" | "kube-controller-manager" | "etcd" | "pulumi" | "pulumi-resource-kubernetes" | "pulumi-language-yaml";
 /** Found on PATH: the machine's own kubectl (client-side apply as users run it) and openssl (the test CA). */
 export type PathTool = "kubectl" | "openssl";
 
