@@ -13,7 +13,7 @@ import { contextArgs, DRIFTED_JWT_SECRET, forbiddenStrings, PATIENT_TIMEOUT_ARGS
 import { issueClientCertificate, kubeconfigFor, kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { alive, gone } from "../helpers/processes";
-import { runKubectl, startRealCluster, startRealClusters, type RealCluster } from "./helpers/cluster";
+import { runKubectl, startRealCluster, startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, installV34, installV41Member, managers, NAMESPACE } from "./helpers/kubesphere";
 import { realTest } from "./helpers/realTools";
 
@@ -53,7 +53,7 @@ function fleet(): Promise<Fleet> {
 test.after.always(async () => {
   const running = await started?.catch(() => undefined);
   if (!running) return;
-  await Promise.all(Object.values(running.clusters).map((c) => c.stop()));
+  await stopRealClusters(running.clusters);
   running.ca.dispose();
   rmSync(running.dir, { recursive: true, force: true });
 });

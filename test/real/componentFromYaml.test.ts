@@ -14,7 +14,7 @@ import { secretFacts } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { PROJECT_ROOT } from "../helpers/mocksFleet";
 import { makeCertificateAuthority } from "../helpers/certificates";
-import { startRealClusters, type RealCluster } from "./helpers/cluster";
+import { startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, installV34, installV41Member } from "./helpers/kubesphere";
 import { pulumiWorkspace } from "./helpers/pulumiCli";
 import { realTest } from "./helpers/realTools";
@@ -60,7 +60,7 @@ outputs:
 let clusters: Record<string, RealCluster> | undefined;
 const ca = makeCertificateAuthority();
 test.after.always(async () => {
-  await Promise.all(Object.values(clusters ?? {}).map((c) => c.stop()));
+  await stopRealClusters(clusters);
   ca.dispose();
 });
 

@@ -18,7 +18,7 @@ import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { PROJECT_ROOT } from "../helpers/mocksFleet";
 import { kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { contextArgs, PATIENT_TIMEOUT_ARGS, runAudit } from "../audit/liveFleet";
-import { startRealClusters, type RealCluster } from "./helpers/cluster";
+import { startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, initToken, installV32Member, installV34, installV41Member, managers, type KubeObject } from "./helpers/kubesphere";
 import { pulumiWorkspace, TEST_PASSPHRASE, type PulumiWorkspace } from "./helpers/pulumiCli";
 import { runCli } from "../helpers/checkCli";
@@ -47,7 +47,7 @@ function fleet(): Promise<Fleet> {
     const stopping: (() => Promise<void> | void)[] = [() => ca.dispose()];
     try {
       const clusters = (await startRealClusters(ca, CLUSTERS, { controllers: true })) as Fleet["clusters"];
-      stopping.push(() => Promise.all(Object.values(clusters).map((c) => c.stop())).then(() => undefined));
+      stopping.push(() => stopRealClusters(clusters));
       await Promise.all([
         installV34(clusters.host, "host"),
         installV34(clusters["member-1"], "member"),
@@ -82,7 +82,7 @@ function fleet(): Promise<Fleet> {
 test.after.always(async () => {
   const running = await started?.catch(() => undefined);
   if (!running) return;
-  await Promise.all(Object.values(running.clusters).map((c) => c.stop()));
+  await stopRealClusters(running.clusters);
   running.ca.dispose();
   running.workspace.remove();
 });

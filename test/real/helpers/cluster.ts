@@ -261,6 +261,11 @@ export async function startRealCluster(ca: CertificateAuthority, name: string, o
   }
 }
 
+/** Stops every cluster of `clusters` (each: its processes, then its temp dir), in parallel. */
+export async function stopRealClusters(clusters: Readonly<Record<string, RealCluster>> | undefined): Promise<void> {
+  await Promise.all(Object.values(clusters ?? {}).map((c) => c.stop()));
+}
+
 /** Starts one real cluster per name, in parallel; when one fails, stops those that started and rethrows. */
 export async function startRealClusters(ca: CertificateAuthority, names: readonly string[], options: RealClusterOptions = {}): Promise<Record<string, RealCluster>> {
   const started = await Promise.allSettled(names.map((name) => startRealCluster(ca, name, options)));
