@@ -3,7 +3,7 @@
  * leave them, and this project's live audit run against them as users run it (`npm run audit`).
  * Fleet: a 3.4 host and a 3.4 member in installer mode, and a 4.1 member installed with Helm.
  */
-import test, { type ExecutionContext } from "ava";
+import type { ExecutionContext } from "ava";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { contextArgs, DRIFTED_JWT_SECRET, forbiddenStrings, PATIENT_TIMEOUT_ARGS
 import { issueClientCertificate, kubeconfigFor, kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { alive, gone } from "../helpers/processes";
-import { runKubectl, startRealCluster, startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
+import { runKubectl, startRealCluster, startRealClusters, sharedFleet, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, installV34, installV41Member, managers, NAMESPACE } from "./helpers/kubesphere";
 import { realTest } from "./helpers/realTools";
 
@@ -29,10 +29,9 @@ interface Fleet {
   readonly kubeconfig: string;
 }
 
-let started: Promise<Fleet> | undefined;
 /** The fleet, started by the first test that needs it and stopped after the last. */
-function fleet(): Promise<Fleet> {
-  started ??= (async () => {
+const fleet = sharedFleet<Fleet>(
+  async () => {
     const ca = makeCertificateAuthority();
     const dir = mkdtempSync(join(tmpdir(), "kubesphere-fleet-real-"));
     try {
@@ -46,17 +45,13 @@ function fleet(): Promise<Fleet> {
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-  })();
-  return started;
-}
-
-test.after.always(async () => {
-  const running = await started?.catch(() => undefined);
-  if (!running) return;
-  await stopRealClusters(running.clusters);
-  running.ca.dispose();
-  rmSync(running.dir, { recursive: true, force: true });
-});
+  },
+  async (running) => {
+    await stopRealClusters(running.clusters);
+    running.ca.dispose();
+    rmSync(running.dir, { recursive: true, force: true });
+  },
+);
 
 interface AuditJson {
   healthy: boolean;

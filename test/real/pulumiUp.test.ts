@@ -8,7 +8,7 @@
  * kubectl as ks-installer's users do), a 4.1 member installed with Helm (field manager `helm`), and a 3.2 member in
  * configmap mode whose ClusterConfiguration already carries the fleet's secret and whose kubesphere-config does not.
  */
-import test, { type ExecutionContext } from "ava";
+import type { ExecutionContext } from "ava";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +18,7 @@ import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { PROJECT_ROOT } from "../helpers/mocksFleet";
 import { kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { contextArgs, PATIENT_TIMEOUT_ARGS, runAudit } from "../audit/liveFleet";
-import { startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
+import { startRealClusters, sharedFleet, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, initToken, installV32Member, installV34, installV41Member, managers, type KubeObject } from "./helpers/kubesphere";
 import { pulumiWorkspace, TEST_PASSPHRASE, type PulumiWorkspace } from "./helpers/pulumiCli";
 import { runCli } from "../helpers/checkCli";
@@ -40,9 +40,9 @@ interface Fleet {
   readonly before: Readonly<Record<string, KubeObject>>;
 }
 
-let started: Promise<Fleet> | undefined;
-function fleet(): Promise<Fleet> {
-  started ??= (async () => {
+/** The fleet, started by the first test that needs it and stopped after the last. */
+const fleet = sharedFleet<Fleet>(
+  async () => {
     const ca = makeCertificateAuthority();
     const stopping: (() => Promise<void> | void)[] = [() => ca.dispose()];
     try {
@@ -75,17 +75,13 @@ function fleet(): Promise<Fleet> {
       for (const stop of stopping.reverse()) await stop();
       throw error;
     }
-  })();
-  return started;
-}
-
-test.after.always(async () => {
-  const running = await started?.catch(() => undefined);
-  if (!running) return;
-  await stopRealClusters(running.clusters);
-  running.ca.dispose();
-  running.workspace.remove();
-});
+  },
+  async (running) => {
+    await stopRealClusters(running.clusters);
+    running.ca.dispose();
+    running.workspace.remove();
+  },
+);
 
 /** Every object the fleet may touch, read back from the servers: `<cluster>/<kind>`. */
 async function snapshot(clusters: Fleet["clusters"]): Promise<Record<string, KubeObject>> {

@@ -7,6 +7,7 @@
  * Every process runs in its own process group; `stop()` ends the group (SIGTERM, then SIGKILL after 10 s) and removes
  * the temp dir, and a process exit handler kills whatever a crashed test left, so no process outlives the tests.
  */
+import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
@@ -275,4 +276,17 @@ export async function startRealClusters(ca: CertificateAuthority, names: readonl
     throw failed.reason;
   }
   return Object.fromEntries(started.map((s, i) => [names[i]!, (s as PromiseFulfilledResult<RealCluster>).value]));
+}
+
+/**
+ * What a test file's real clusters are, started by the first test that asks (`fleet()`) and stopped with `stop` after
+ * the file's last test, whatever happened; a `start` that fails stops what it started itself.
+ */
+export function sharedFleet<T>(start: () => Promise<T>, stop: (fleet: T) => Promise<void>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  test.after.always(async () => {
+    const running = await started?.catch(() => undefined);
+    if (running) await stop(running);
+  });
+  return () => (started ??= start());
 }
