@@ -2,7 +2,7 @@
  * `npm run bench`: measures the policy pack, the program under mocks and the offline check, each against a
  * baseline taken in the same run, and writes BENCHMARKS.md. Options:
  *   --quick         tiny sizes and single runs, to try the harness (writes .bench-tmp/BENCHMARKS.quick.md)
- *   --only <list>   comma-separated sections: start, analyze, program, check
+ *   --only <list>   comma-separated sections: start, analyze, program, check, preview
  *   --out <file>    where to write the report
  * Not a test: nothing here asserts; a missed target is a FAIL row, and the AnalyzeStack one gets a CPU profile.
  */
@@ -17,6 +17,7 @@ import { benchCheck } from "./check";
 import { PREVIOUS_CHECK_COMMIT } from "./previousCheck";
 import { machineLine } from "./machine";
 import { benchPackStart } from "./packStart";
+import { benchPreview } from "./preview";
 import { BENCH_TMP, REPO_ROOT } from "./paths";
 import { hotAreas, profileAnalyzeStack } from "./profile";
 import { benchProgram } from "./program";
@@ -24,7 +25,7 @@ import { renderReport } from "./report";
 import type { BenchRow } from "./result";
 import { formatMs } from "./stats";
 
-const SECTIONS = ["start", "analyze", "program", "check"] as const;
+const SECTIONS = ["start", "analyze", "program", "check", "preview"] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchPlan {
@@ -36,6 +37,8 @@ export interface BenchPlan {
   readonly checkSize: number;
   readonly checkRuns: { small: number; large: number };
   readonly profileSize: number;
+  /** Rounds of the real `pulumi preview` against the offline check. */
+  readonly previewRuns: number;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -48,6 +51,7 @@ export const FULL_PLAN: BenchPlan = {
   checkSize: 1000,
   checkRuns: { small: 5, large: 1 },
   profileSize: 1000,
+  previewRuns: 3,
 };
 
 export const QUICK_PLAN: BenchPlan = {
@@ -59,6 +63,7 @@ export const QUICK_PLAN: BenchPlan = {
   checkSize: 5,
   checkRuns: { small: 1, large: 1 },
   profileSize: 5,
+  previewRuns: 1,
 };
 
 export interface BenchOptions {
@@ -107,6 +112,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
   });
   await section("program", "Program under mocks", async () => (await benchProgram(plan.programSizes, plan.programRuns, certificate)).rows);
   await section("check", "Offline check", async () => (await benchCheck(plan.checkSize, plan.checkRuns, certificate)).rows);
+  await section("preview", "Real pulumi preview vs the offline check", () => benchPreview(plan.previewRuns));
 
   const markdown = renderReport({ rows, machine: machineLine(loadAtStart), command: options.command, date: new Date(), totalMs: Date.now() - started, notes: [BASELINES_NOTE, ...notes] });
   writeFileSync(options.out, markdown);
@@ -146,7 +152,12 @@ export const BASELINES_NOTE = `## Baselines
   \`--live\` and \`--json\`, against the 12 s bound and against the previous path: the check of commit
   \`${PREVIOUS_CHECK_COMMIT.slice(0, 7)}\` (tsx at every start, the pack started after the program, one Analyze at a
   time), extracted from git history into \`.bench-tmp/previous-check\` and run the same way in the same run. Peak RSS
-  per process comes from a preload (\`bench/recordMaxRss.js\`, \`NODE_OPTIONS=--require\`).`;
+  per process comes from a preload (\`bench/recordMaxRss.js\`, \`NODE_OPTIONS=--require\`).
+- **Real preview**: what a user would otherwise run, \`pulumi preview --policy-pack policies\` of stack dev with the real
+  Pulumi CLI and Kubernetes provider (\`npm run real-tools\`), against one real kube-apiserver + etcd per cluster of
+  \`stacks/Pulumi.dev.yaml\` holding KubeSphere's objects as the installers leave them (a file backend, a passphrase, no
+  network), timed spawn to exit against \`npm run check -- --stack dev\`, rounds alternating; starting the servers is
+  not timed. Without the real tools the row says not measured and why.`;
 
 function profileNote(size: number, file: string, hot: Awaited<ReturnType<typeof profileAnalyzeStack>>["hot"]): string {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;

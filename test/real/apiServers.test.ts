@@ -13,9 +13,9 @@ import { contextArgs, DRIFTED_JWT_SECRET, forbiddenStrings, PATIENT_TIMEOUT_ARGS
 import { issueClientCertificate, kubeconfigFor, kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { alive, gone } from "../helpers/processes";
-import { runKubectl, startRealCluster, startRealClusters, sharedFleet, stopRealClusters, type RealCluster } from "./helpers/cluster";
+import { runKubectl, startRealCluster, startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, installV34, installV41Member, managers, NAMESPACE } from "./helpers/kubesphere";
-import { realTest } from "./helpers/realTools";
+import { realTest, sharedFleet } from "./helpers/realTools";
 
 const NEEDED = ["etcd", "kube-apiserver", "kubectl", "openssl"] as const;
 const CLUSTERS = ["host", "member-1", "member-2"] as const;

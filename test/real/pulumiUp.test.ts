@@ -18,11 +18,11 @@ import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { PROJECT_ROOT } from "../helpers/mocksFleet";
 import { kubeconfigWith, makeCertificateAuthority, type CertificateAuthority } from "../helpers/certificates";
 import { contextArgs, PATIENT_TIMEOUT_ARGS, runAudit } from "../audit/liveFleet";
-import { startRealClusters, sharedFleet, stopRealClusters, type RealCluster } from "./helpers/cluster";
+import { startRealClusters, stopRealClusters, type RealCluster } from "./helpers/cluster";
 import { getObject, initToken, installV32Member, installV34, installV41Member, managers, type KubeObject } from "./helpers/kubesphere";
 import { pulumiWorkspace, TEST_PASSPHRASE, type PulumiWorkspace } from "./helpers/pulumiCli";
 import { runCli } from "../helpers/checkCli";
-import { realTest } from "./helpers/realTools";
+import { realTest, sharedFleet } from "./helpers/realTools";
 
 const NEEDED = ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "openssl", "pulumi", "pulumi-resource-kubernetes"] as const;
 const CLUSTERS = ["host", "member-1", "member-2", "member-3"] as const;

@@ -7,7 +7,6 @@
  * Every process runs in its own process group; `stop()` ends the group (SIGTERM, then SIGKILL after 10 s) and removes
  * the temp dir, and a process exit handler kills whatever a crashed test left, so no process outlives the tests.
  */
-import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
@@ -18,7 +17,7 @@ import { closedPort } from "../../audit/liveFleet";
 import { issueClientCertificate, issueServerCertificate, kubeconfigFor, type CertificateAuthority, type KubeconfigParts } from "../../helpers/certificates";
 import { timeScale, type CliRun } from "../../helpers/checkCli";
 import { killGroup, trackGroup, untrack } from "./processGroups";
-import { cacheTool, pathTool } from "./realTools";
+import { cacheTool, pathTool } from "./tools";
 
 const DAY = 86_400_000;
 /** How long an API server may take to say ready on an idle machine; stretched by `timeScale()` on a loaded one. */
@@ -276,17 +275,4 @@ export async function startRealClusters(ca: CertificateAuthority, names: readonl
     throw failed.reason;
   }
   return Object.fromEntries(started.map((s, i) => [names[i]!, (s as PromiseFulfilledResult<RealCluster>).value]));
-}
-
-/**
- * What a test file's real clusters are, started by the first test that asks (`fleet()`) and stopped with `stop` after
- * the file's last test, whatever happened; a `start` that fails stops what it started itself.
- */
-export function sharedFleet<T>(start: () => Promise<T>, stop: (fleet: T) => Promise<void>): () => Promise<T> {
-  let started: Promise<T> | undefined;
-  test.after.always(async () => {
-    const running = await started?.catch(() => undefined);
-    if (running) await stop(running);
-  });
-  return () => (started ??= start());
 }

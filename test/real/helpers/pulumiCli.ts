@@ -15,7 +15,7 @@ import { stringify } from "yaml";
 import { timeScale, type CliRun } from "../../helpers/checkCli";
 import { PROJECT_ROOT } from "../../helpers/mocksFleet";
 import { killGroup, trackGroup } from "./processGroups";
-import { cacheTool } from "./realTools";
+import { cacheTool } from "./tools";
 
 /** The passphrase of every test stack: a test value, never a user's. */
 export const TEST_PASSPHRASE = "real-tools-test-passphrase";

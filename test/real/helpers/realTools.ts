@@ -1,58 +1,28 @@
 /**
- * The real tools `npm run real-tools` builds (scripts/realTools.js says where), and how a real test is declared.
+ * How a real test is declared, and the real clusters a test file shares.
  *
  * A test that needs a tool that is missing is listed as skipped with the tool's name, never as passed; in CI
  * (`process.env.CI` set) it fails instead, so CI cannot pass without running the real tests.
  */
-import type { ExecutionContext } from "ava";
+import test, { type ExecutionContext } from "ava";
 import { testNeeding } from "../../helpers/realTools";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
-import { realToolsBinDir } from "../../../scripts/realTools";
-
-/** Built into the cache by `npm run real-tools` (etcd is a link to Debian's etcd-server there). */
-export type CacheTool = "kube-apiserver" | "kube-controller-manager" | "etcd" | "pulumi" | "pulumi-resource-kubernetes" | "pulumi-language-yaml";
-/** Found on PATH: the machine's own kubectl (client-side apply as users run it) and openssl (the test CA). */
-export type PathTool = "kubectl" | "openssl";
-
-export const REAL_TOOLS_BIN = realToolsBinDir();
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The path of a tool from the cache. */
-export function cacheTool(name: CacheTool): string {
-  return join(REAL_TOOLS_BIN, name);
-}
-
-/** The path of a tool on PATH, or undefined. */
-export function pathTool(name: PathTool): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir && executable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-/** The tools of `needed` that are not here, said in one phrase with where each kind should be; undefined when none is missing. */
-export function missingTools(needed: readonly (CacheTool | PathTool)[]): string | undefined {
-  const onPath = (name: CacheTool | PathTool): name is PathTool => name === "kubectl" || name === "openssl";
-  const notOnPath = needed.filter((name) => onPath(name) && !pathTool(name));
-  const notBuilt = needed.filter((name) => !onPath(name) && !executable(cacheTool(name)));
-  const parts = [
-    ...(notBuilt.length ? [`${notBuilt.join(", ")} (not in ${REAL_TOOLS_BIN}: run npm run real-tools)`] : []),
-    ...(notOnPath.length ? [`${notOnPath.join(", ")} (not on PATH)`] : []),
-  ];
-  return parts.length ? parts.join("; ") : undefined;
-}
+import { missingTools, type CacheTool, type PathTool } from "./tools";
 
 /** `test.serial(title, fn)` when every tool of `needed` is here; else skipped with their names, or failed in CI. */
 export function realTest(title: string, needed: readonly (CacheTool | PathTool)[], fn: (t: ExecutionContext) => Promise<void>): void {
   const missing = missingTools(needed);
   testNeeding(title, missing === undefined ? undefined : `missing ${missing}`, fn, { serial: true });
+}
+
+/**
+ * What a test file's real clusters are, started by the first test that asks (`fleet()`) and stopped with `stop` after
+ * the file's last test, whatever happened; a `start` that fails stops what it started itself.
+ */
+export function sharedFleet<T>(start: () => Promise<T>, stop: (fleet: T) => Promise<void>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  test.after.always(async () => {
+    const running = await started?.catch(() => undefined);
+    if (running) await stop(running);
+  });
+  return () => (started ??= start());
 }
