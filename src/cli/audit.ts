@@ -8,7 +8,7 @@ import { auditFleet, type FleetAudit } from "../audit/auditFleet";
 import { COLOUR, formatJson, formatText, PLAIN } from "../audit/format";
 import { writeMetricsFile } from "../audit/metricsFile";
 import { printableLines } from "../input/printable";
-import { targetsFromKubeconfig, targetsFromStack, type AuditPlan } from "../audit/targets";
+import type { AuditPlan } from "../audit/targets";
 import { existingClusterSnapshot, prepareSnapshotFolder, removeUnusedSnapshotFolder, SNAPSHOT_FILE_MODE, writeClusterSnapshot } from "../snapshot/writeSnapshot";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { outputFileProblem } from "./outputPath";
@@ -65,8 +65,30 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
 function planOf(args: AuditArgs, env: NodeJS.ProcessEnv): AuditPlan {
   const source = args.source;
   const limits = { maxBytes: args.maxFileBytes, raiseWith: "--max-file-mib <MiB>" };
+  const { targetsFromKubeconfig, targetsFromStack } = kubeconfigTargets();
   if (source.kind === "stack") return targetsFromStack(source.projectDir, source.stack, env, limits);
   return targetsFromKubeconfig(source.file, source.contexts, { namespace: source.namespace, configMap: source.configMap }, env, limits);
+}
+
+/** The audit's own install line for the optional peer dependency, with the range package.json gives it. */
+export const CLIENT_NODE_MISSING =
+  "the live audit reads clusters through @kubernetes/client-node, an optional peer dependency of kubesphere-fleet that is not installed here " +
+  "(the component, the policy pack and the check do not need it). Fix: npm install @kubernetes/client-node@^1.4.0 beside kubesphere-fleet, " +
+  "or run npx -p kubesphere-fleet -p @kubernetes/client-node@^1.4.0 -- kubesphere-fleet audit …";
+
+/**
+ * The kubeconfig readers (src/audit/targets), loaded when an audit runs rather than with the CLI: they load
+ * @kubernetes/client-node, an optional peer dependency (57 MB that component users do not install), so `--help` and
+ * bad arguments answer without it, and its absence is bad input with the install line.
+ */
+function kubeconfigTargets(): typeof import("../audit/targets") {
+  try {
+    return require("../audit/targets") as typeof import("../audit/targets");
+  } catch (error) {
+    const missing = error as NodeJS.ErrnoException;
+    if (missing.code === "MODULE_NOT_FOUND" && /['"]@kubernetes\/client-node['"]/.test(missing.message)) throw new InputError(CLIENT_NODE_MISSING);
+    throw error;
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import test from "ava";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify } from "yaml";
 import { startPolicyPack } from "../../src/engine";
 import { allRules } from "../../src/rules";
 import { REPO, runCommand, timeScale, type CliRun } from "../helpers/checkCli";
@@ -55,9 +56,18 @@ test("the tarball holds the build, the launcher, LICENSE and CHANGELOG, the READ
   t.true(linked.length > 0, "the README links its docs");
   for (const doc of linked) t.true(existsSync(join(installed, doc)), `${doc}, linked from the README`);
   for (const absent of ["src", "test", "stacks", "scripts/real-tools"]) t.false(existsSync(join(installed, absent)), absent);
-  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { private?: boolean; peerDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as {
+    private?: boolean;
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+    peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  };
   t.is(manifest.private, undefined);
-  t.deepEqual(Object.keys(manifest.peerDependencies).sort(), ["@pulumi/kubernetes", "@pulumi/pulumi"]);
+  t.deepEqual(Object.keys(manifest.peerDependencies).sort(), ["@kubernetes/client-node", "@pulumi/kubernetes", "@pulumi/pulumi"]);
+  // Only the live audit needs client-node: an optional peer, which npm leaves out unless the user installs it.
+  t.is(manifest.peerDependenciesMeta["@kubernetes/client-node"]?.optional, true);
+  t.false("@kubernetes/client-node" in manifest.dependencies);
+  t.false(existsSync(join(app, "node_modules", "@kubernetes", "client-node")));
   // The peers were installed once, at the top, where the program's own code finds the same copy.
   t.false(existsSync(join(installed, "node_modules", "@pulumi", "pulumi")));
   t.true(existsSync(join(app, "node_modules", "@pulumi", "pulumi", "package.json")));
@@ -104,6 +114,35 @@ test("installed, the check reads stacks/ of the current folder: a project of one
   const report = JSON.parse(checked.stdout) as { stackFile: string; clusters: unknown[] };
   t.is(report.stackFile, join(project, "stacks", "Pulumi.dev.yaml"));
   t.is(report.clusters.length, 3);
+});
+
+test("the live audit without @kubernetes/client-node says how to install it (exit 2); with it installed beside, it reads the cluster", async (t) => {
+  const kubeconfig = join(root, "audit-kubeconfig.yaml");
+  // A cluster nobody listens on: the audit's verdict is "unreachable", which needs client-node to load the kubeconfig.
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "edge", cluster: { server: "https://127.0.0.1:9" } }],
+      contexts: [{ name: "edge", context: { cluster: "edge", user: "edge" } }],
+      "current-context": "edge",
+      users: [{ name: "edge", user: { token: "package-test-token" } }],
+    }),
+  );
+  const without = await run("npx", ["kubesphere-fleet", "audit", "--kubeconfig", kubeconfig], app);
+  t.is(without.code, 2, without.stderr);
+  t.true(without.stderr.includes("npm install @kubernetes/client-node@^1.4.0"), without.stderr);
+  t.false(/\n\s+at /.test(without.stderr), "no stack trace");
+  // The same install with the optional peer added, as the error says.
+  const withClient = join(root, "app-audit");
+  cpSync(app, withClient, { recursive: true, verbatimSymlinks: true });
+  const install = await run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "@kubernetes/client-node@^1.4.0"], withClient, 600_000);
+  t.is(install.code, 0, install.stderr);
+  const audited = await run("npx", ["kubesphere-fleet", "audit", "--kubeconfig", kubeconfig], withClient);
+  t.is(audited.code, 1, audited.stderr);
+  t.regex(audited.stdout, /edge\s+\[unreachable\]/);
+  t.false(`${audited.stdout}${audited.stderr}`.includes("package-test-token"));
 });
 
 test("docs/component.md's recipe for testing a program with the component runs, as written, with node --test", async (t) => {
