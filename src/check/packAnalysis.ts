@@ -44,7 +44,8 @@ export async function closePack(pack: Promise<PolicyPackSession>): Promise<void>
  * remediated properties (pulumi v3.248.0 pkg/resource/deploy/step_generator.go:1284–1358: "first we perform
  * remediations, and *then* we do analysis"); then `AnalyzeStack` over every resource's outputs, as the provider
  * returns them for the remediated inputs (the engine keeps the remediated inputs, step_generator.go:1342–1343, and
- * hands AnalyzeStack the outputs, `previewOutputs`). Diagnostics come back in registration order, the stack's last.
+ * hands AnalyzeStack the outputs, `previewOutputs`). Diagnostics come back in registration order, the stack's last,
+ * at the level the engine gives them (`asTheEngineTakesIt`).
  */
 export class PackAnalysis {
   private readonly ready: Promise<PolicyPackSession>;
@@ -90,7 +91,7 @@ export class PackAnalysis {
     const order = new Map(this.resources.map((r, i) => [r.urn, i]));
     this.remediations.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
     const stack = await pack.analyzeStack(this.resources.map((r, i) => previewOutputs(r, this.live[i])));
-    return [...perResource.flat(), ...stack.diagnostics];
+    return [...perResource.flat(), ...stack.diagnostics].map(asTheEngineTakesIt);
   }
 
   /** Stops the pack, whether or not it started. Safe to call twice. */
@@ -145,6 +146,16 @@ export class PackAnalysis {
     if (next) next();
     else this.inFlight--;
   }
+}
+
+/**
+ * A diagnostic of `Analyze` or `AnalyzeStack` at the level the engine reports it: "remediate" is mandatory (pulumi
+ * v3.248.0 pkg/resource/deploy/analyze_snapshot.go:70–73 for Analyze, "if we ran a remediation but are still
+ * triggering a violation"; step_generator.go:3335–3337 for AnalyzeStack, "stack policies cannot be remediated").
+ * @pulumi/policy does it before it answers (server.js:234, 331); a pack of another SDK or version may not.
+ */
+export function asTheEngineTakesIt(diagnostic: PolicyDiagnostic): PolicyDiagnostic {
+  return diagnostic.enforcementLevel === "remediate" ? { ...diagnostic, enforcementLevel: "mandatory" } : diagnostic;
 }
 
 /** The dotted paths of the leaves that differ between two property maps (added, removed or changed). */
