@@ -4,6 +4,8 @@ import { unwrapSecrets } from "../mocks/kubernetesMocks";
 import { isPlainObject } from "../model/lookup";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 
+const STASH_TYPE = "pulumi:index:Stash";
+
 /**
  * What `AnalyzeStack` gets for each resource: its outputs, "the final outputs of each resource" (pulumi v3.248.0
  * pkg/resource/deploy/step_generator.go:3249–3251, `Properties: v.Outputs`), as the Kubernetes provider (v4.25.0,
@@ -26,9 +28,12 @@ import type { KubernetesObject } from "../model/kubernetesObjects";
  * Not imitated: the random `__fieldManager` name; fields an earlier apply by the same field manager set and the
  * patch no longer declares (the server removes them; the check keeps them); what the server changes itself
  * (managedFields, generation, defaults, admission webhooks); lists, which are replaced whole (server-side apply's
- * rule for atomic lists; Kubernetes types keyed by name merge by key: no resource of this program declares a list).
+ * rule for atomic lists; Kubernetes types keyed by name merge by key: no resource of this program declares a list);
+ * a component's registered outputs (its inputs are sent).
  */
 export function previewOutputs(resource: ResourceInput, live: KubernetesObject | undefined): ResourceInput {
+  // The engine's own `pulumi:index:Stash` (the restarts' barrier): its input, also as `output` (builtins.go:231–236).
+  if (resource.type === STASH_TYPE) return { ...resource, properties: { input: resource.properties["input"], output: resource.properties["input"] } };
   if (!live || holdsUnknown(resource.properties)) return resource;
   const inputs = resource.properties;
   const object = applied(structuredClone(live), unwrapSecrets(inputs)) as Record<string, unknown>;

@@ -59,6 +59,11 @@ test("with no live object, or a value not known here in the inputs, the outputs 
   t.is(previewOutputs(unknown, ksApiserverDeployment(3)), unknown);
 });
 
+test("the engine's own Stash gives its input, also as its output, as the engine's built-in provider returns it", (t) => {
+  const stash: ResourceInput = { type: "pulumi:index:Stash", name: "kubesphere-config-applied", properties: { input: "barrier" } };
+  t.deepEqual(previewOutputs(stash, undefined).properties, { input: "barrier", output: "barrier" });
+});
+
 test("a deployed fleet whose ks-apiserver runs 3 replicas with the in-memory cache gets the Redis advisory, as a preview gives it from the provider's outputs", async (t) => {
   const dir = projectWith("outputs", () => undefined);
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
