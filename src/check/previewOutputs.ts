@@ -20,10 +20,11 @@ const STASH_TYPE = "pulumi:index:Stash";
  *
  * Every `*Patch` is taken as already deployed, whether or not the stack's state holds it (the check has no state):
  * the provider returns a patch's inputs only on the first preview of a patch new to the state (provider.go:1582,
- * `kinds.IsPatchResource` makes `skipPreview`); `pulumi up`'s own AnalyzeStack, which runs after the steps are applied
- * (deployment_executor.go:405–408), and every preview after it get the server's object (Create at provider.go:1704,
- * Update at 2182, or the state they wrote: a same step keeps the old outputs, step.go:156). The check judges the fleet
- * as `pulumi up` leaves it, so a first preview may show fewer stack verdicts than the check.
+ * `kinds.IsPatchResource` makes `skipPreview`). `pulumi up`'s own AnalyzeStack, which runs once the steps are applied
+ * (pkg/resource/deploy/deployment_executor.go:405–408), and every preview after it get the server's object: Create
+ * at provider.go:1704, Update at 2182, or the state they wrote, which a patch whose inputs did not change keeps (a
+ * same step keeps the old outputs, pkg/resource/deploy/step.go:156; so the check, judging the snapshot, matches
+ * `pulumi preview --refresh`). The check judges the fleet as `pulumi up` leaves it; a first preview may differ.
  *
  * Not imitated: the random `__fieldManager` name; fields an earlier apply by the same field manager set and the
  * patch no longer declares (the server removes them; the check keeps them); what the server changes itself
@@ -32,7 +33,8 @@ const STASH_TYPE = "pulumi:index:Stash";
  * a component's registered outputs (its inputs are sent).
  */
 export function previewOutputs(resource: ResourceInput, live: KubernetesObject | undefined): ResourceInput {
-  // The engine's own `pulumi:index:Stash` (the restarts' barrier): its input, also as `output` (builtins.go:231–236).
+  // The engine's own `pulumi:index:Stash` (the restarts' barrier): its input, also as `output` (pulumi v3.248.0
+  // pkg/resource/deploy/builtins.go:220–237).
   if (resource.type === STASH_TYPE) return { ...resource, properties: { input: resource.properties["input"], output: resource.properties["input"] } };
   if (!live || holdsUnknown(resource.properties)) return resource;
   const inputs = resource.properties;
