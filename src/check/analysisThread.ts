@@ -2,6 +2,7 @@ import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../cli/exitCodes";
 import type { PolicyDiagnostic, ResourceInput } from "../engine/analyzerMessages";
+import type { KubernetesObject } from "../model/kubernetesObjects";
 import type { Remediation } from "./packAnalysis";
 import type { FileLimits } from "./stackFile";
 
@@ -17,7 +18,7 @@ export interface AnalysisSettings {
 
 export type ToAnalysisThread =
   | { readonly kind: "configure"; readonly settings: AnalysisSettings }
-  | { readonly kind: "add"; readonly resource: ResourceInput }
+  | { readonly kind: "add"; readonly resource: ResourceInput; readonly live?: KubernetesObject }
   | { readonly kind: "finish" }
   | { readonly kind: "close" };
 
@@ -91,9 +92,9 @@ export class AnalysisThread {
     this.post({ kind: "configure", settings });
   }
 
-  /** Queues `Analyze` for one resource. */
-  add(resource: ResourceInput): void {
-    this.post({ kind: "add", resource });
+  /** Queues `Analyze` for one resource; `live` is the object it writes as the cluster holds it (for its outputs). */
+  add(resource: ResourceInput, live?: KubernetesObject): void {
+    this.post({ kind: "add", resource, ...(live ? { live } : {}) });
   }
 
   /** Waits for every `Analyze`, runs `AnalyzeStack`, and returns every diagnostic (the stack's last). */

@@ -36,7 +36,7 @@ port.on("message", (message: ToAnalysisThread) => {
       configured(message.settings);
       break;
     case "add":
-      analysis.add(message.resource);
+      analysis.add(message.resource, message.live);
       break;
     case "finish":
       analysis.finish().then(

@@ -1,6 +1,8 @@
 import type { PackInfo, PolicyConfigInput, PolicyDiagnostic, PolicyPackSession, ResourceInput } from "../engine";
 import { isWireSecret } from "../engine/wire";
 import { isPlainObject } from "../model/lookup";
+import type { KubernetesObject } from "../model/kubernetesObjects";
+import { previewOutputs } from "./previewOutputs";
 
 /** Analyze calls in flight at once: enough to keep the pack busy between round trips, few enough to bound memory. */
 export const ANALYZE_CONCURRENCY = 16;
@@ -40,12 +42,16 @@ export async function closePack(pack: Promise<PolicyPackSession>): Promise<void>
  * The policy pack's side of a preview, as the engine drives it: for each resource as soon as it is registered (several
  * in flight, so the pack works on its own core while the program still runs), `Remediate`, then `Analyze` on the
  * remediated properties (pulumi v3.248.0 pkg/resource/deploy/step_generator.go:1284–1358: "first we perform
- * remediations, and *then* we do analysis"); then `AnalyzeStack` over every resource as remediated (the engine keeps
- * the remediated inputs, step_generator.go:1342–1343). Diagnostics come back in registration order, the stack's last.
+ * remediations, and *then* we do analysis"); then `AnalyzeStack` over every resource's outputs, as the provider
+ * returns them for the remediated inputs (the engine keeps the remediated inputs, step_generator.go:1342–1343, and
+ * hands AnalyzeStack the outputs, `previewOutputs`). Diagnostics come back in registration order, the stack's last,
+ * at the level the engine gives them (`asTheEngineTakesIt`).
  */
 export class PackAnalysis {
   private readonly ready: Promise<PolicyPackSession>;
   private readonly resources: ResourceInput[] = [];
+  /** The live object each resource writes, if the snapshot has it (same index as `resources`). */
+  private readonly live: (KubernetesObject | undefined)[] = [];
   private readonly results: Promise<readonly PolicyDiagnostic[]>[] = [];
   private readonly waiting: (() => void)[] = [];
   private readonly concurrency: number;
@@ -69,22 +75,23 @@ export class PackAnalysis {
     this.ready.catch(() => undefined);
   }
 
-  /** Queues `Analyze` for one resource. */
-  add(resource: ResourceInput): void {
+  /** Queues `Analyze` for one resource; `live` is the object it writes as the cluster holds it (for its outputs). */
+  add(resource: ResourceInput, live?: KubernetesObject): void {
     const index = this.resources.push(resource) - 1;
+    this.live[index] = live;
     const result = this.analyze(resource, index);
     result.catch(() => undefined);
     this.results.push(result);
   }
 
-  /** Waits for every `Analyze`, runs `AnalyzeStack` over all the resources, and returns every diagnostic. */
+  /** Waits for every `Analyze`, runs `AnalyzeStack` over all the resources' outputs, and returns every diagnostic. */
   async finish(): Promise<PolicyDiagnostic[]> {
     const pack = await this.ready;
     const perResource = await Promise.all(this.results);
     const order = new Map(this.resources.map((r, i) => [r.urn, i]));
     this.remediations.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
-    const stack = await pack.analyzeStack(this.resources);
-    return [...perResource.flat(), ...stack.diagnostics];
+    const stack = await pack.analyzeStack(this.resources.map((r, i) => previewOutputs(r, this.live[i])));
+    return [...perResource.flat(), ...stack.diagnostics].map(asTheEngineTakesIt);
   }
 
   /** Stops the pack, whether or not it started. Safe to call twice. */
@@ -139,6 +146,16 @@ export class PackAnalysis {
     if (next) next();
     else this.inFlight--;
   }
+}
+
+/**
+ * A diagnostic of `Analyze` or `AnalyzeStack` at the level the engine reports it: "remediate" is mandatory (pulumi
+ * v3.248.0 pkg/resource/deploy/analyze_snapshot.go:70–73 for Analyze, "if we ran a remediation but are still
+ * triggering a violation"; step_generator.go:3335–3337 for AnalyzeStack, "stack policies cannot be remediated").
+ * @pulumi/policy does it before it answers (server.js:234, 331); a pack of another SDK or version may not.
+ */
+export function asTheEngineTakesIt(diagnostic: PolicyDiagnostic): PolicyDiagnostic {
+  return diagnostic.enforcementLevel === "remediate" ? { ...diagnostic, enforcementLevel: "mandatory" } : diagnostic;
 }
 
 /** The dotted paths of the leaves that differ between two property maps (added, removed or changed). */

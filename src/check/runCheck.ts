@@ -14,6 +14,7 @@ import { planCluster, type DeclaredResource } from "./plan";
 import type { CheckReport, Violation } from "./report";
 import type { FileLimits } from "./stackFile";
 import { EngineResourceBuilder, plainProperties, toStackResources } from "./toEngineResources";
+import { liveTargetOf } from "./previewOutputs";
 import type { EscEnvironment } from "./escEnvironment";
 import type { StackResource } from "../pack/fleetFromResources";
 
@@ -103,7 +104,8 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Part
     preview: true,
     onResource: (recorded) => {
       const resource = engine.add(recorded);
-      if (resource) analysis.add(resource);
+      // With the object it writes, if the snapshot has it: AnalyzeStack gets the outputs the provider would return.
+      if (resource) analysis.add(resource, liveTargetOf(resource, recorded.cluster === undefined ? undefined : live.get(recorded.cluster)));
     },
   });
   if (run.error) throw new InputError(run.error.message);

@@ -18,3 +18,21 @@ export function projectWith(stack: string, edit: (root: Record<string, any>) => 
   cpSync(join(REPO, "stacks", "dev", "live"), join(dir, "stacks", stack, "live"), { recursive: true });
   return dir;
 }
+
+/** ks-apiserver as `kubectl get deployment -o yaml` prints it, at `replicas`. */
+export function ksApiserverDeployment(replicas: number): Record<string, unknown> {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "ks-apiserver", namespace: "kubesphere-system", resourceVersion: "4711", generation: 2, labels: { app: "ks-apiserver" } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "ks-apiserver" } },
+      template: {
+        metadata: { labels: { app: "ks-apiserver" }, annotations: { "kubesphere.io/restartedAt": "2026-01-01T00:00:00Z" } },
+        spec: { containers: [{ name: "ks-apiserver", image: "kubesphere/ks-apiserver:v4.1.3" }] },
+      },
+    },
+    status: { replicas, readyReplicas: replicas },
+  };
+}

@@ -102,6 +102,18 @@ function noSecrets(t: ExecutionContext, output: string): void {
   for (const secret of [FLEET_SECRET, FIXTURE_JWT_SECRET]) t.false(output.includes(secret), `the output holds ${secret.slice(0, 6)}…`);
 }
 
+/** `npm run check --json` on a snapshot of the servers as they are now (`npm run audit -- --save` into `dir`). */
+async function checkOnSnapshot(t: ExecutionContext, clusters: Fleet["clusters"], workspace: PulumiWorkspace, dir: string) {
+  const kubeconfig = join(dir, "fleet.kubeconfig");
+  writeFileSync(kubeconfig, kubeconfigWith(CLUSTERS.map((name) => clusters[name].admin)), { mode: 0o600 });
+  const snapshot = join(dir, "live");
+  const saved = await runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", kubeconfig, ...contextArgs(CLUSTERS), "--save", snapshot]);
+  t.true(saved.code === 0 || saved.code === 1, saved.stderr);
+  const check = await runCli("check", ["--stack", workspace.stack, "--project-dir", workspace.projectDir, "--live", snapshot, "--json"], { PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE });
+  noSecrets(t, `${check.stdout}\n${check.stderr}`);
+  return check;
+}
+
 realTest("preview with the policy pack passes the fleet, plans its patches, and sends nothing to the servers", NEEDED, async (t) => {
   const { workspace, clusters, before } = await fleet();
   const run = await workspace.pulumi(["preview", "--policy-pack", POLICY_PACK, "--diff"]);
@@ -118,13 +130,7 @@ realTest("differential: npm run check on a snapshot of the same servers gives th
   const { workspace, clusters } = await fleet();
   const dir = mkdtempSync(join(tmpdir(), "ksf-real-differential-"));
   try {
-    const kubeconfig = join(dir, "fleet.kubeconfig");
-    writeFileSync(kubeconfig, kubeconfigWith(CLUSTERS.map((name) => clusters[name].admin)), { mode: 0o600 });
-    const snapshot = join(dir, "live");
-    const saved = await runAudit([...PATIENT_TIMEOUT_ARGS, "--kubeconfig", kubeconfig, ...contextArgs(CLUSTERS), "--save", snapshot]);
-    t.true(saved.code === 0 || saved.code === 1, saved.stderr);
-    const check = await runCli("check", ["--stack", workspace.stack, "--project-dir", workspace.projectDir, "--live", snapshot, "--json"], { PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE });
-    noSecrets(t, `${check.stdout}\n${check.stderr}`);
+    const check = await checkOnSnapshot(t, clusters, workspace, dir);
     const report = JSON.parse(check.stdout) as { clusters: { name: string; resources: { type: string; name: string }[] }[]; violations: { policy?: string; ruleId?: string; enforcement?: string; level?: string }[] };
     const preview = await workspace.pulumi(["preview", "--policy-pack", POLICY_PACK, "--json"]);
     noSecrets(t, `${preview.stdout}\n${preview.stderr}`);
@@ -225,6 +231,37 @@ realTest("the next up writes on 3.4 installer clusters only what ks-installer wo
   const third = await workspace.pulumi(["up", "--yes", "--policy-pack", POLICY_PACK]);
   t.is(third.code, 0, `${third.stdout}\n${third.stderr}`);
   t.deepEqual(resourceVersions(await snapshot(clusters)), resourceVersions(rendered), "nothing changed, nothing restarted");
+});
+
+realTest("differential after up: ks-apiserver scaled to 3 replicas with the in-memory cache gets the Redis advisory from the check as from pulumi preview --refresh, which reads the outputs AnalyzeStack judges", NEEDED, async (t) => {
+  const { workspace, clusters } = await fleet();
+  const member = clusters["member-2"];
+  const dir = mkdtempSync(join(tmpdir(), "ksf-real-outputs-"));
+  const redisClusters = (text: string) => [...text.matchAll(/Cluster '([^']+)' ks-apiserver \([^)]*\) has 3 replicas with the in-memory token cache/g)].map((m) => m[1]!);
+  try {
+    await member.kubectlOk(["scale", "-n", "kubesphere-system", "deployment/ks-apiserver", "--replicas=3"]);
+    // Without --refresh, AnalyzeStack gets the outputs the state holds (a patch whose inputs did not change is a same
+    // step, which keeps its old outputs: pulumi step.go SameStep.Apply), read at the last up, before the scale.
+    const plain = await workspace.pulumi(["preview", "--policy-pack", POLICY_PACK]);
+    t.is(plain.code, 0, `${plain.stdout}\n${plain.stderr}`);
+    t.deepEqual(redisClusters(`${plain.stdout}\n${plain.stderr}`), [], "a plain preview judges the state's outputs");
+    const preview = await workspace.pulumi(["preview", "--refresh", "--policy-pack", POLICY_PACK]);
+    const output = `${preview.stdout}\n${preview.stderr}`;
+    t.is(preview.code, 0, output);
+    noSecrets(t, output);
+    t.regex(output, /kubesphere-apiserver-enable-redis-cache/);
+    t.deepEqual([...new Set(redisClusters(output))], ["member-2"], output);
+    const check = await checkOnSnapshot(t, clusters, workspace, dir);
+    t.is(check.code, 0, check.stderr);
+    const report = JSON.parse(check.stdout) as { violations: { policy: string; enforcementLevel: string; cluster?: string; message: string }[] };
+    const redis = report.violations.filter((v) => v.policy === "kubesphere-apiserver-enable-redis-cache");
+    t.deepEqual(redis.map((v) => [v.cluster, v.enforcementLevel]), [["member-2", "advisory"]], JSON.stringify(report.violations));
+    t.deepEqual(redisClusters(redis.map((v) => v.message).join("\n")), ["member-2"]);
+  } finally {
+    // Back to no pods: the later ups restart ks-apiserver and await its rollout, which needs nodes at 3 replicas.
+    await member.kubectlOk(["scale", "-n", "kubesphere-system", "deployment/ks-apiserver", "--replicas=0"]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /**
