@@ -140,7 +140,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Part
  * Each cluster's plan from the resources as `pulumi up` would apply them: a resource a remediation changed is planned
  * with its remediated inputs (the engine applies those), and its plan names the remediations.
  */
-function planFleet(
+export function planFleet(
   fleet: FleetDeclaration,
   live: ReadonlyMap<string, readonly KubernetesObject[]>,
   recorded: readonly RecordedResource[],
@@ -176,7 +176,7 @@ function planFleet(
   });
 }
 
-function dedupe(violations: Violation[]): Violation[] {
+export function dedupe(violations: Violation[]): Violation[] {
   const seen = new Set<string>();
   return violations.filter((v) => {
     const key = `${v.policy}\0${v.cluster ?? ""}\0${v.message}`;
