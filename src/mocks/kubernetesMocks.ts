@@ -154,7 +154,8 @@ function text(metadata: unknown, key: string): string | undefined {
 /** The inputs with every secret wrapper replaced by its plain value. */
 export function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (!isPlainObject(value)) return value;
+  // An asset's path or text is a promise (settled where it is needed, src/check/programRunner.ts): kept as it is.
+  if (!isPlainObject(value) || value instanceof Promise) return value;
   if (value[SPECIAL_SIG_KEY] === SECRET_SIG) return unwrapSecrets(value["value"]);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
