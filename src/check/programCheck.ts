@@ -11,24 +11,16 @@ import { DEFAULT_PROGRAM_TIMEOUT_SECONDS, runProgram } from "./programRun";
 import { defaultProgramLiveDir, readProgramProject } from "./programProject";
 import { ProgramResourceBuilder } from "./programResources";
 import { readProgramStack } from "./programStack";
-import type { CheckReport, Violation } from "./report";
+import type { CheckReport } from "./report";
 import { planRotation } from "./rotation";
-import { DEFAULT_PACK_DIR, dedupe, planFleet } from "./runCheck";
-import type { FileLimits } from "./stackFile";
+import { DEFAULT_PACK_DIR, dedupe, planFleet, violationsOf, type CheckOptions } from "./runCheck";
 
-export interface ProgramCheckOptions {
+/** `runCheck`'s options that mean the same here (the pack, its config, the limits, progress), and the program's own. */
+export interface ProgramCheckOptions extends Pick<CheckOptions, "stack" | "policyPackConfig" | "packDir" | "analysis" | "env" | "fileLimits" | "progress"> {
   /** `--program`: the folder of the program's Pulumi.yaml. */
   readonly programDir: string;
-  readonly stack: string;
   /** `--live`; default `<program>/live/<stack>`. */
   readonly liveDir?: string;
-  readonly policyPackConfig?: string;
-  readonly packDir?: string;
-  /** The pack's side, already started (the CLI starts it first); closed when done. */
-  readonly analysis?: AnalysisThread;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly fileLimits?: FileLimits;
-  readonly progress?: (message: string) => void;
   /** `--esc-env-file`, read under the program's project name. */
   readonly escEnvFile?: string;
   /** `--program-timeout`, default 120 s. */
@@ -90,10 +82,7 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
   progress(`Waiting for the policy pack (${builder.resources.length} resources, then the stack)…`);
   const diagnostics = await analysis.finish();
   const notes = [...run.notes, ...stackConfig.notes, ...analysis.notes];
-  const violations: Violation[] = diagnostics.map((d) => {
-    const cluster = builder.clusterOfUrn.get(d.urn);
-    return { policy: d.policyName, enforcementLevel: d.enforcementLevel === "mandatory" ? "mandatory" : "advisory", ...(cluster ? { cluster } : {}), message: d.message, ...(d.urn ? { urn: d.urn } : {}) };
-  });
+  const violations = violationsOf(diagnostics, builder.clusterOfUrn);
   const fleet = componentFleet(stack, run.outputs);
   if (fleet.clusters.length === 0) notes.push(`The program declared no KubeSphereFleet (or it declared no cluster): there is no plan, only the policy pack's verdicts on what it declares.`);
   const missing = fleet.clusters.filter((c) => !live.has(c.name)).map((c) => `'${c.name}'`);

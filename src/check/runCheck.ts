@@ -16,6 +16,7 @@ import type { FileLimits } from "./stackFile";
 import { EngineResourceBuilder, plainProperties, toStackResources } from "./toEngineResources";
 import type { EscEnvironment } from "./escEnvironment";
 import type { StackResource } from "../pack/fleetFromResources";
+import type { PolicyDiagnostic } from "../engine/analyzerMessages";
 
 export interface CheckOptions {
   readonly stack: string;
@@ -111,16 +112,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Part
   progress(`Waiting for the policy pack (${engine.resources.length} resources, then the stack)…`);
   const diagnostics = await analysis.finish();
   notes.push(...(analysis.notes ?? []));
-  const violations: Violation[] = diagnostics.map((d) => {
-    const cluster = engine.clusterOfUrn.get(d.urn);
-    return {
-      policy: d.policyName,
-      enforcementLevel: d.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
-      ...(cluster ? { cluster } : {}),
-      message: d.message,
-      ...(d.urn ? { urn: d.urn } : {}),
-    };
-  });
+  const violations = violationsOf(diagnostics, engine.clusterOfUrn);
 
   const clusters = planFleet(fleet, live, run.resources, notes, analysis.remediations ?? []);
   const rotation = planRotation(fleet, clusters, live);
@@ -173,6 +165,20 @@ export function planFleet(
       return applied ? { ...resource, remediations: applied.map((m) => ({ policy: m.policyName, changed: m.changed })) } : resource;
     });
     return { ...plan, resources };
+  });
+}
+
+/** The pack's diagnostics as the report's violations, each with the cluster of its resource. */
+export function violationsOf(diagnostics: readonly PolicyDiagnostic[], clusterOfUrn: ReadonlyMap<string, string>): Violation[] {
+  return diagnostics.map((d) => {
+    const cluster = clusterOfUrn.get(d.urn);
+    return {
+      policy: d.policyName,
+      enforcementLevel: d.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+      ...(cluster ? { cluster } : {}),
+      message: d.message,
+      ...(d.urn ? { urn: d.urn } : {}),
+    };
   });
 }
 
