@@ -7,7 +7,7 @@
  * started as the engine starts them and driven over gRPC, and tsc over a program using both entry points.
  */
 import test from "ava";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPolicyPack } from "../../src/engine";
@@ -170,7 +170,7 @@ test("kubesphere-fleet/policies resolves through the exports map to the library,
   t.is(resolved.stdout, `${join(app, "node_modules", "kubesphere-fleet", "policies", "bin", "policies", "fleetPolicies.js")} ${allRules().length + 1}\n`);
 });
 
-test("installed, the check runs a program of one's own that uses the installed component: check --program . with the @pulumi/pulumi it resolves", async (t) => {
+test("installed, the check runs a program of one's own that uses the installed component: check --program . with the @pulumi/pulumi it resolves, from the installed CLI and from this repository's (another copy of the SDK)", async (t) => {
   const program = join(root, "own-program");
   mkdirSync(program);
   // The program folder resolves the installed package and its @pulumi/* peers through the app's node_modules.
@@ -206,4 +206,11 @@ exports.clusters = fleet.clusters;
   t.is(report.stackFile, join(program, "Pulumi.dev.yaml"));
   t.deepEqual(report.clusters.map((c) => c.name).sort(), ["edge-2", "host"]);
   t.false(report.notes.some((n) => n.includes("is not installed")), "the program used the installed package");
+  // The check of this repository (its own @pulumi/pulumi) on the same program (the app's): two copies of the SDK, one
+  // installing the mocks and one running the program, which still sees them (the SDK's state is on Node's global).
+  const sdk = (from: string) => realpathSync(require.resolve("@pulumi/pulumi/package.json", { paths: [from] }));
+  t.not(sdk(program), sdk(REPO));
+  const fromRepo = await run(process.execPath, ["--", join(REPO, "scripts", "cli.js"), "check", "--program", program, "--stack", "dev", "--json"], REPO, 300_000);
+  t.is(fromRepo.code, 0, fromRepo.stderr);
+  t.deepEqual((JSON.parse(fromRepo.stdout) as typeof report).clusters.map((c) => c.name).sort(), ["edge-2", "host"]);
 });
