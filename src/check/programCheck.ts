@@ -52,7 +52,7 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
   const { stack } = options;
   const project = readProgramProject(options.programDir, limits);
   const esc = options.escEnvFile ? readEscEnvironment(options.escEnvFile, limits, project.name) : undefined;
-  const stackConfig = readProgramStack(project, stack, options.env ?? process.env, limits, esc);
+  const stackConfig = namingProgram(project.dir, stack, () => readProgramStack(project, stack, options.env ?? process.env, limits, esc));
   const liveDir = options.liveDir ?? defaultProgramLiveDir(project.dir, stack);
   const live = readLiveSnapshot(liveDir, limits);
   analysis.configure({ stack, ...(options.policyPackConfig ? { policyPackConfig: options.policyPackConfig } : {}), ...(options.fileLimits ? { fileLimits: options.fileLimits } : {}) });
@@ -90,6 +90,17 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
   const clusters = planFleet(fleet, live, builder.checked, notes, analysis.remediations);
   const rotation = planRotation(fleet, clusters, live);
   return { stack, stackFile: stackConfig.file, ...(rotation ? { rotation } : {}), clusters, violations: dedupe(violations), notes };
+}
+
+/** `read()`, its bad input named by the program and stack (the reason names the file and key). */
+function namingProgram<T>(dir: string, stack: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const where = `--program ${dir}, stack '${stack}'`;
+    if (error instanceof InputError && !error.message.startsWith(where)) throw new InputError(`${where}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The clusters every KubeSphereFleet of the program declared, from its registered `clusters` output (role, version, mode). */

@@ -31,13 +31,7 @@ export function readProgramStack(project: ProgramProject, stack: string, env: No
   if (!existsSync(file)) {
     throw new InputError(`--program ${project.dir}, stack '${stack}': ${file} does not exist. Fix: create it there with \`pulumi stack init ${stack}\` (and pulumi config set), or pass an existing --stack.`);
   }
-  let stackConfig;
-  try {
-    stackConfig = readStackConfig(project.dir, stack, env, limits, { project: project.name, file });
-  } catch (error) {
-    if (error instanceof InputError && !error.message.includes(file)) throw new InputError(`--program ${project.dir}, stack '${stack}' (${file}): ${error.message}`);
-    throw error;
-  }
+  const stackConfig = readStackConfig(project.dir, stack, env, limits, { project: project.name, file });
   const notes: string[] = [];
   const values = configMap();
   Object.assign(values, stackConfig.values);
@@ -54,7 +48,7 @@ export function readProgramStack(project: ProgramProject, stack: string, env: No
     notes.push(`${stackConfig.undecrypted.map(shownName).join(", ")} could not be decrypted (${stackConfig.undecryptedReason ?? "no passphrase"}): the program sees them as unknown, as in a preview that cannot read them.`);
   }
   const held = { values, secretKeys: stackConfig.secretKeys, unknownKeys: stackConfig.undecrypted.map((path) => keyOf(path, project.name)), ...(unopened ? { unopenedEnvironments: unopened } : {}) };
-  const merged = mergeProjectConfig(stack, stackConfig.project, held, notes);
+  const merged = mergeProjectConfig(stack, stackConfig.project, held, notes, file);
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(merged)) {

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { sha256Hex } from "../../src/model/secretFacts";
+import { newPassphraseSalt } from "../../src/secrets/passphrase";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { REPO, runNode, timeScale, type CliRun } from "../helpers/checkCli";
 
@@ -137,11 +138,33 @@ test("a program that fails, a key the stack lacks, a bad stack file and a progra
   t.regex(lacks!.stderr, /stack 'dev': the program failed: .*acme-platform:jwtSecret/);
   t.regex(lacks!.stderr, /imports ESC environment acme\/platform\/dev, which the check cannot open\. Fix: pass --esc-env-file env\.json/);
   t.is(bad!.code, 2, bad!.stderr);
-  t.regex(bad!.stderr, /Stack 'dev' with configuration key 'replicas' must be of type 'integer'/);
+  t.true(bad!.stderr.includes(`error: --program ${badType.dir}, stack 'dev': Stack 'dev' with configuration key 'replicas' must be of type 'integer'`), bad!.stderr);
   t.is(never!.code, 2, never!.stderr);
   t.true(never!.stderr.includes(`error: --program ${endless.dir}, stack 'dev': the program did not finish within ${limit} s`), never!.stderr);
   for (const run of runs) {
     t.is(run.stdout, "");
     t.false(/^\s+at /m.test(run.stderr), `a stack trace:\n${run.stderr}`);
   }
+});
+
+test("a secure jwtSecret in the program's stack file: decrypted with the passphrase; without it unknown, advisory only (exit 0)", async (t) => {
+  const { encryptionSalt, crypter } = newPassphraseSalt("platform-passphrase");
+  const program = writeProgram({
+    "Pulumi.dev.yaml": `encryptionsalt: ${encryptionSalt}\nconfig:\n  acme-platform:jwtSecret:\n    secure: ${crypter.encrypt(FIXTURE_JWT_SECRET)}\n`,
+    "index.js": FLEET_PROGRAM(),
+  });
+  t.teardown(program.dispose);
+  const [withPassphrase, without] = await Promise.all([
+    check(["--program", program.dir, "--stack", "dev", "--json"], { PULUMI_CONFIG_PASSPHRASE: "platform-passphrase" }),
+    check(["--program", program.dir, "--stack", "dev", "--json"]),
+  ]);
+  t.is(withPassphrase.code, 0, withPassphrase.stderr);
+  const decrypted = JSON.parse(withPassphrase.stdout) as Report;
+  t.deepEqual(decrypted.clusters.map((c) => c.jwtSecret.desired), [fp(FIXTURE_JWT_SECRET), fp(FIXTURE_JWT_SECRET)]);
+  t.deepEqual(decrypted.violations, []);
+  t.is(without.code, 0, without.stderr);
+  const unknown = JSON.parse(without.stdout) as Report;
+  t.deepEqual(unknown.clusters.map((c) => c.jwtSecret.desired), ["unknown", "unknown"]);
+  t.true(unknown.violations.length > 0 && unknown.violations.every((v) => v.enforcementLevel === "advisory"), JSON.stringify(unknown.violations));
+  t.true(unknown.notes.some((n) => n.includes("acme-platform:jwtSecret could not be decrypted (PULUMI_CONFIG_PASSPHRASE is not set)")), unknown.notes.join("\n"));
 });
