@@ -73,7 +73,7 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
   } catch (error) {
     if (error instanceof InputError && stackConfig.unopenedEnvironments && /Missing required configuration/i.test(error.message)) {
       throw new InputError(
-        `${error.message}\nThe stack imports ESC environment ${stackConfig.unopenedEnvironments}, which the check cannot open. Fix: pass ${ENV_FILE_FLAG} env.json, written with: esc open <org>/<project>/<env> --format json > env.json.`,
+        `${error.message}\nThe stack imports ESC environment ${stackConfig.unopenedEnvironments}, which the check cannot open. Fix: pass ${ENV_FILE_FLAG} env.json, written with: esc open ${stackConfig.unopenedEnvironments.split(", ").pop()} --format json > env.json.`,
       );
     }
     throw error;

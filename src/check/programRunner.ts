@@ -188,9 +188,10 @@ async function settled(value: unknown): Promise<unknown> {
 
 /** The error's message as the language host prints it: a RunError's message alone, else its name and message, never a stack. */
 function messageOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === "RunError" || (error as { __pulumiRunError?: boolean }).__pulumiRunError) return error.message;
-  return `${error.name}: ${error.message}`;
+  // Tabs (the SDK indents its config hints with one) as spaces, so the message prints as the language host shows it.
+  if (!(error instanceof Error)) return String(error).replace(/\t/g, "  ");
+  if (error.name === "RunError" || (error as { __pulumiRunError?: boolean }).__pulumiRunError) return error.message.replace(/\t/g, "  ");
+  return `${error.name}: ${error.message}`.replace(/\t/g, "  ");
 }
 
 process.on("message", (message: ProgramRunRequest) => {
