@@ -104,7 +104,8 @@ new k8s.helm.v3.Release("ks-core", { chart: "ks-core", version: "1.1.4", values:
     ),
   });
   t.teardown(program.dispose);
-  const [json, text] = await Promise.all([check(["--program", program.dir, "--stack", "dev", "--json"]), check(["--program", program.dir, "--stack", "dev"])]);
+  const sarifFile = join(program.dir, "check.sarif");
+  const [json, text] = await Promise.all([check(["--program", program.dir, "--stack", "dev", "--json", "--sarif", sarifFile]), check(["--program", program.dir, "--stack", "dev"])]);
   t.is(json.code, 1, json.stderr);
   const report = JSON.parse(json.stdout) as Report;
   const blocked = report.violations.filter((v) => v.enforcementLevel === "mandatory");
@@ -112,6 +113,11 @@ new k8s.helm.v3.Release("ks-core", { chart: "ks-core", version: "1.1.4", values:
   // The pack saw the Release through default_4_34_2 (@pulumi/kubernetes 4.34.2), in namespace default, named ks-core-<8 hex>.
   t.regex(blocked[0]!.message, /Cluster 'default_4_34_2' jwtSecret \(Helm release default\/ks-core-[0-9a-f]{8} \(ks-core\) values: authentication\.issuer\.jwtSecret\) is sha256:/);
   t.true(blocked[0]!.message.includes(fp(OTHER_SECRET)) && blocked[0]!.message.includes(fp(FIXTURE_JWT_SECRET)), blocked[0]!.message);
+  const sarif = JSON.parse(readFileSync(sarifFile, "utf8")) as { runs: { results: { ruleId: string; level: string }[] }[] };
+  const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false, logger: false }).compile(SARIF_SCHEMA);
+  t.true(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5)));
+  t.deepEqual(sarif.runs[0]!.results.map((r) => [r.ruleId, r.level]), [["kubesphere-fleet-configure-shared-jwt-secret", "error"]]);
+  t.false(readFileSync(sarifFile, "utf8").includes(OTHER_SECRET));
   t.is(text.code, 1, text.stderr);
   t.regex(text.stdout, /kubesphere-fleet-configure-shared-jwt-secret/);
   for (const run of [json, text]) t.false(`${run.stdout}${run.stderr}`.includes(OTHER_SECRET), "a secret in the output");
