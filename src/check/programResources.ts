@@ -39,13 +39,12 @@ export class ProgramResourceBuilder {
   /** The resources to hand the pack for one registration, in order: a new default provider first, then the resource. */
   add(recorded: RecordedResource): ResourceInput[] {
     this.checked.push(recorded);
-    if (recorded.read) return [];
-    const urn = qualifiedUrn(this.options.stack, this.options.project, recorded.type, recorded.name, recorded.parent);
     const out: ResourceInput[] = [];
     let provider: ProviderInput | undefined;
     if (recorded.provider) {
       provider = this.providers.get(recorded.provider.split("::").slice(0, -1).join("::"));
     } else {
+      // A read without a provider makes the engine register the default provider too.
       const made = this.defaults.of(recorded);
       if (made?.registered) {
         this.resources.push(made.registered);
@@ -54,6 +53,8 @@ export class ProgramResourceBuilder {
       }
       provider = made?.provider;
     }
+    if (recorded.read) return out;
+    const urn = qualifiedUrn(this.options.stack, this.options.project, recorded.type, recorded.name, recorded.parent);
     let resource = recorded;
     if (recorded.type === HELM_RELEASE_TYPE) {
       const namespace = provider?.properties["namespace"];
