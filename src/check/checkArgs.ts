@@ -5,6 +5,7 @@ import { DEFAULT_MAX_FILE_MIB } from "../input/inputFile";
 import { assertWritableFile } from "../cli/outputPath";
 import { ENV_FILE_FLAG, NODE_ENV_FILE_FLAG } from "./escEnvironment";
 import { allStacks } from "./stackFile";
+import { DEFAULT_PROGRAM_TIMEOUT_SECONDS } from "./programRun";
 
 /** `maxFileBytes` bounds each file read: stack file, kubeconfigs, snapshot files, policy config. */
 export interface CheckArgs extends SharedOptions {
@@ -20,11 +21,16 @@ export interface CheckArgs extends SharedOptions {
   readonly envFile?: string;
   readonly policyPackConfig?: string;
   readonly sarif?: string;
+  /** `--program`: a Pulumi program of one's own (its Pulumi.yaml's folder) to run instead of this project's. */
+  readonly program?: string;
+  /** `--program-timeout`: how long that program may run, in seconds. */
+  readonly programTimeoutSeconds?: number;
 }
 
 export { MAX_FILE_FLAG } from "../cli/cliOptions";
 
 export const CHECK_USAGE = `Usage: kubesphere-fleet check --stack <name> [--stack <name> …| --all-stacks] [options]
+       kubesphere-fleet check --program <dir> --stack <name> [options]
        (in a clone of the repository: npm run check -- <options>)
 
 What would \`pulumi up\` change on each cluster, and would \`pulumi preview --policy-pack policies\` let it through?
@@ -35,6 +41,10 @@ Options:
                                  several stacks: each is checked, then the verdicts across them (one host, unique
                                  cluster names, one jwtSecret, shards' hostJwtSecretFingerprint)
   --all-stacks                   every stacks/Pulumi.*.yaml, checked together as one fleet
+  --program <dir>                your own Pulumi program (TypeScript or JavaScript) that uses KubeSphereFleet: its
+                                 Pulumi.yaml main with its <dir>/Pulumi.<name>.yaml, under the mock runtime
+                                 (--live default <dir>/live/<name>)
+  --program-timeout <seconds>    how long that program may run (default ${DEFAULT_PROGRAM_TIMEOUT_SECONDS})
   --live <dir>                   live snapshot: <dir>/<cluster>/*.yaml (default stacks/<name>/live per stack;
                                  write one with \`npm run audit -- --stack <name> --save <dir>\`)
   --esc-env-file <file>          what \`esc open <org>/<project>/<env> --format json\` prints, for stacks that import
@@ -65,6 +75,8 @@ export function parseCheckArgs(argv: readonly string[], defaults: CliDefaults): 
       "policy-pack-config": { type: "string" },
       sarif: { type: "string" },
       "project-dir": { type: "string" },
+      program: { type: "string" },
+      "program-timeout": { type: "string" },
     },
     CHECK_USAGE,
   );
@@ -72,6 +84,15 @@ export function parseCheckArgs(argv: readonly string[], defaults: CliDefaults): 
   if (values["env-file"] !== undefined) throw new InputError(nodeEnvFileRefusal());
   const named = values.stack ?? [];
   if (values["all-stacks"] && named.length > 0) throw new InputError(`--stack and --all-stacks cannot go together.\n\n${CHECK_USAGE}`);
+  const program = values.program;
+  if (program !== undefined) {
+    if (values["all-stacks"] || named.length !== 1) throw new InputError(`--program checks one stack of the program: give one --stack <name> (its Pulumi.<name>.yaml).\n\n${CHECK_USAGE}`);
+    if (values["project-dir"] !== undefined) throw new InputError(`--program and --project-dir cannot go together: --program names the program's folder.`);
+  }
+  const timeout = values["program-timeout"];
+  if (timeout !== undefined && (program === undefined || !/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 3600)) {
+    throw new InputError(program === undefined ? "--program-timeout goes with --program." : `--program-timeout '${timeout}' is not a number of seconds from 1 to 3600.`);
+  }
   const projectDir = resolve(values["project-dir"] ?? defaults.projectDir);
   const stacks = values["all-stacks"] ? allStacks(projectDir) : named;
   if (stacks.length === 0) throw new InputError(`--stack is required.\n\n${CHECK_USAGE}`);
@@ -85,6 +106,8 @@ export function parseCheckArgs(argv: readonly string[], defaults: CliDefaults): 
     ...(values["esc-env-file"] ? { envFile: resolve(values["esc-env-file"]) } : {}),
     ...(values["policy-pack-config"] ? { policyPackConfig: resolve(values["policy-pack-config"]) } : {}),
     ...(values.sarif ? { sarif: resolve(values.sarif) } : {}),
+    ...(program !== undefined ? { program: resolve(program) } : {}),
+    ...(timeout !== undefined ? { programTimeoutSeconds: Number(timeout) } : {}),
     ...sharedOptions(values, defaults),
   };
 }

@@ -25,10 +25,11 @@ export interface EscEnvironment {
  * Reads `--esc-env-file`: the JSON `esc open … --format json` (or `pulumi env open … --format json`) prints, whose
  * `pulumiConfig` holds the stack config the environment gives every stack that imports it. Keys of this project are
  * taken as Pulumi takes them: `kubesphere-fleet:<key>`, or a bare `<key>` (a key without a namespace belongs to the
- * project); keys of other namespaces (`aws:region`) are not ours. Errors name the file and the position, never its
+ * project); keys of other namespaces (`aws:region`) are not ours, except for a program of one's own (`project`), which
+ * gets them under their full key. Errors name the file and the position, never its
  * text: it holds secrets in clear.
  */
-export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEnvironment {
+export function readEscEnvironment(file: string, limits: FileLimits = {}, project: string = PROJECT): EscEnvironment {
   const text = readInputFile(file, { label: ENV_FILE_FLAG, ...limits });
   const fail = (what: string, fix: string) => new InputError(`${ENV_FILE_FLAG} ${file} ${what}. Fix: ${fix}.`);
   const howToMake = "write it with: esc open <org>/<project>/<environment> --format json > env.json (or pulumi env open … --format json)";
@@ -49,8 +50,10 @@ export function readEscEnvironment(file: string, limits: FileLimits = {}): EscEn
   // pulumi up, and never sets (or reads through) another key.
   const pulumiConfig = configMap();
   for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith(`${PROJECT}:`)) pulumiConfig[key.slice(PROJECT.length + 1)] = value;
+    if (key.startsWith(`${project}:`)) pulumiConfig[key.slice(project.length + 1)] = value;
     else if (!key.includes(":") && !Object.hasOwn(pulumiConfig, key)) pulumiConfig[key] = value;
+    // Another namespace's key (`kubernetes:context`) for another project's program, kept whole as its stack file keeps it.
+    else if (project !== PROJECT && key.includes(":") && !Object.hasOwn(pulumiConfig, key)) pulumiConfig[key] = value;
   }
   return { file, pulumiConfig };
 }

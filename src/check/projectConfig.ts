@@ -137,7 +137,7 @@ export interface HeldConfig {
  * neither is "missing" (config.go:315–318, 349); then each typed key of the merged config is validated (config.go:70
  * validateStackConfigValues): a `secret: true` key must be secure, and the value must be of its type (config.go:123–160).
  */
-export function mergeProjectConfig(stack: string, project: ProjectConfig | undefined, held: HeldConfig, notes: string[]): Record<string, unknown> {
+export function mergeProjectConfig(stack: string, project: ProjectConfig | undefined, held: HeldConfig, notes: string[], stackFile = `stacks/Pulumi.${stack}.yaml`): Record<string, unknown> {
   const values = Object.assign(configMap(), held.values);
   if (!project) return values;
   const entries = [...project.entries].sort((a, b) => (a.written < b.written ? -1 : a.written > b.written ? 1 : 0));
@@ -157,7 +157,7 @@ export function mergeProjectConfig(stack: string, project: ProjectConfig | undef
   } else if (missing.length > 0) {
     throw new InputError(
       `Stack '${stack}' is missing configuration value${missing.length === 1 ? "" : "s"} ${list} (${project.file} declares ${missing.length === 1 ? "it" : "them"} without a default; pulumi preview refuses the same). ` +
-        `Fix: set ${missing.length === 1 ? "it" : "them"} in stacks/Pulumi.${stack}.yaml (pulumi config set <key> <value>), or give a default in Pulumi.yaml.`,
+        `Fix: set ${missing.length === 1 ? "it" : "them"} in ${stackFile} (pulumi config set <key> <value>), or give a default in Pulumi.yaml.`,
     );
   }
   for (const entry of entries) {

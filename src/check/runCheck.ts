@@ -17,6 +17,7 @@ import { EngineResourceBuilder, plainProperties, toStackResources } from "./toEn
 import { liveTargetOf } from "./previewOutputs";
 import type { EscEnvironment } from "./escEnvironment";
 import type { StackResource } from "../pack/fleetFromResources";
+import type { PolicyDiagnostic } from "../engine/analyzerMessages";
 
 export interface CheckOptions {
   readonly stack: string;
@@ -113,16 +114,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Part
   progress(`Waiting for the policy pack (${engine.resources.length} resources, then the stack)…`);
   const diagnostics = await analysis.finish();
   notes.push(...(analysis.notes ?? []));
-  const violations: Violation[] = diagnostics.map((d) => {
-    const cluster = engine.clusterOfUrn.get(d.urn);
-    return {
-      policy: d.policyName,
-      enforcementLevel: d.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
-      ...(cluster ? { cluster } : {}),
-      message: d.message,
-      ...(d.urn ? { urn: d.urn } : {}),
-    };
-  });
+  const violations = violationsOf(diagnostics, engine.clusterOfUrn);
 
   const clusters = planFleet(fleet, live, run.resources, notes, analysis.remediations ?? []);
   const rotation = planRotation(fleet, clusters, live);
@@ -142,7 +134,7 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Part
  * Each cluster's plan from the resources as `pulumi up` would apply them: a resource a remediation changed is planned
  * with its remediated inputs (the engine applies those), and its plan names the remediations.
  */
-function planFleet(
+export function planFleet(
   fleet: FleetDeclaration,
   live: ReadonlyMap<string, readonly KubernetesObject[]>,
   recorded: readonly RecordedResource[],
@@ -178,7 +170,21 @@ function planFleet(
   });
 }
 
-function dedupe(violations: Violation[]): Violation[] {
+/** The pack's diagnostics as the report's violations, each with the cluster of its resource. */
+export function violationsOf(diagnostics: readonly PolicyDiagnostic[], clusterOfUrn: ReadonlyMap<string, string>): Violation[] {
+  return diagnostics.map((d) => {
+    const cluster = clusterOfUrn.get(d.urn);
+    return {
+      policy: d.policyName,
+      enforcementLevel: d.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+      ...(cluster ? { cluster } : {}),
+      message: d.message,
+      ...(d.urn ? { urn: d.urn } : {}),
+    };
+  });
+}
+
+export function dedupe(violations: Violation[]): Violation[] {
   const seen = new Set<string>();
   return violations.filter((v) => {
     const key = `${v.policy}\0${v.cluster ?? ""}\0${v.message}`;

@@ -52,13 +52,22 @@ export function allStacks(projectDir: string): string[] {
 /** The size limit of the files a run reads, and how the user raises it. */
 export type FileLimits = Pick<InputFileOptions, "maxBytes" | "raiseWith">;
 
+/** Which project's stack file: its config namespace and the file (default: this project's, `stacks/Pulumi.<stack>.yaml`). */
+export interface StackFileOf {
+  readonly project: string;
+  readonly file: string;
+}
+
 /**
- * Reads `stacks/Pulumi.<stack>.yaml` through the bounded reader (regular file, size limit, YAML parser limits). Secure values are decrypted with the passphrase provider when
- * `PULUMI_CONFIG_PASSPHRASE` (or `PULUMI_CONFIG_PASSPHRASE_FILE`) is set; otherwise they become unknown.
+ * Reads `stacks/Pulumi.<stack>.yaml` (or, with `of`, another project's stack file) through the bounded reader (regular
+ * file, size limit, YAML parser limits). Keys of the project's namespace lose their prefix; others (`kubernetes:context`)
+ * keep it. Secure values are decrypted with the passphrase provider when `PULUMI_CONFIG_PASSPHRASE` (or
+ * `PULUMI_CONFIG_PASSPHRASE_FILE`) is set; otherwise they become unknown.
  */
-export function readStackConfig(projectDir: string, stack: string, env: NodeJS.ProcessEnv = process.env, limits: FileLimits = {}): StackConfig {
+export function readStackConfig(projectDir: string, stack: string, env: NodeJS.ProcessEnv = process.env, limits: FileLimits = {}, of?: StackFileOf): StackConfig {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new InputError(`--stack '${stack}' is not a stack name (letters, digits, '-', '_', '.').`);
-  const file = stackFilePath(projectDir, stack);
+  const project = of?.project ?? PROJECT;
+  const file = of?.file ?? stackFilePath(projectDir, stack);
   if (!existsSync(file)) throw new InputError(`stack '${stack}': ${file} does not exist. Create it with \`pulumi stack init ${stack}\`, or pass an existing --stack.`);
   const label = `stack '${stack}':`;
   const documents = readYamlDocuments(readInputFile(file, { label, ...limits }), label, file);
@@ -66,7 +75,7 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
   const document = documents[0];
   const root = (document ?? {}) as { config?: unknown; encryptionsalt?: unknown; secretsprovider?: unknown; environment?: unknown };
   if (root.config !== undefined && (typeof root.config !== "object" || root.config === null || Array.isArray(root.config))) {
-    throw new InputError(`stack '${stack}': ${file}: 'config' must be a mapping of '${PROJECT}:<key>' to values.`);
+    throw new InputError(`stack '${stack}': ${file}: 'config' must be a mapping of '${project}:<key>' to values.`);
   }
   const environments = environmentsOf(root.environment, `stack '${stack}': ${file}`);
   const { crypter, reason } = crypterFor(root, env, limits);
@@ -75,7 +84,7 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
   const secretKeys: string[] = [];
   const undecrypted: string[] = [];
   for (const [fullKey, raw] of Object.entries((root.config ?? {}) as Record<string, unknown>)) {
-    const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : fullKey;
+    const key = fullKey.startsWith(`${project}:`) ? fullKey.slice(project.length + 1) : fullKey;
     let secret = false;
     const resolve = (value: unknown, path: string): unknown => {
       if (isSecure(value)) {
@@ -97,8 +106,8 @@ export function readStackConfig(projectDir: string, stack: string, env: NodeJS.P
     values[key] = resolve(raw, fullKey);
     if (secret) secretKeys.push(key);
   }
-  const project = readProjectConfig(projectDir, PROJECT, limits);
-  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}), environments, ...(project ? { project } : {}) };
+  const projectConfig = readProjectConfig(projectDir, project, limits);
+  return { stack, file, values, secretKeys, undecrypted, ...(undecrypted.length > 0 && reason ? { undecryptedReason: reason } : {}), environments, ...(projectConfig ? { project: projectConfig } : {}) };
 }
 
 /**

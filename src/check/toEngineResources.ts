@@ -77,7 +77,7 @@ export function plainProperties(resource: RecordedResource): Record<string, unkn
   return wireProperties(resource, false);
 }
 
-function wireProperties(resource: RecordedResource, wrapSecrets = true): Record<string, unknown> {
+export function wireProperties(resource: RecordedResource, wrapSecrets = true): Record<string, unknown> {
   const secretPaths = new Set(wrapSecrets ? resource.secretPaths : []);
   const walk = (value: unknown, path: string[]): unknown => {
     const here = path.join(".");

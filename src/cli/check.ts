@@ -22,6 +22,27 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       if (!args.json || io.stderr.isTTY) io.stderr.write(`${message}\n`);
     };
     const fileLimits = { maxBytes: args.maxFileBytes, raiseWith: `${MAX_FILE_FLAG} <MiB>` };
+    if (args.program) {
+      // The pack first, as below; then the program, in a process of its own.
+      const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
+      const { runProgramCheck } = require("../check/programCheck") as typeof import("../check/programCheck");
+      const report = await runProgramCheck({
+        programDir: args.program,
+        stack: args.stacks[0]!,
+        ...(args.live ? { liveDir: args.live } : {}),
+        ...(args.policyPackConfig ? { policyPackConfig: args.policyPackConfig } : {}),
+        ...(args.envFile ? { escEnvFile: args.envFile } : {}),
+        ...(args.programTimeoutSeconds ? { timeoutSeconds: args.programTimeoutSeconds } : {}),
+        analysis,
+        env: io.env,
+        fileLimits,
+        progress,
+        output: (text) => progress(text.trimEnd()),
+      });
+      if (args.sarif) writeSarif(args.sarif, report, args.program);
+      io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
+      return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
+    }
     const escEnvironment = args.envFile ? readEscEnvironment(args.envFile, fileLimits) : undefined;
     const common = { ...args, env: io.env, progress, packDir: POLICY_PACK_DIR, fileLimits, ...(escEnvironment ? { escEnvironment } : {}) };
     if (args.acrossStacks) {

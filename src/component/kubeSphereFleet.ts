@@ -37,10 +37,7 @@ export class KubeSphereFleet extends pulumi.ComponentResource {
   constructor(name: string, args: KubeSphereFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     // No inputs: the args hold the secret and the kubeconfigs, and a component's inputs are stored in clear.
     super(KUBESPHERE_FLEET_TYPE, name, {}, opts);
-    this.declaration = declareFleet(this, name, args).then((outputs) => {
-      this.registerOutputs({ clusters: outputs.clusters, jwtSecretSource: outputs.jwtSecretSource });
-      return outputs;
-    });
+    this.declaration = declareFleet(this, name, args);
     // A fleet that cannot be declared fails the update with its RunError (one message, no stack trace), reported
     // by the SDK's handler of unhandled rejections unless a caller awaits `declared()` and so takes it over. The
     // outputs then stay empty instead of failing a second time.
@@ -50,6 +47,10 @@ export class KubeSphereFleet extends pulumi.ComponentResource {
     const settled = this.declaration.catch((): FleetOutputs => ({ clusters: {}, jwtSecretSource: "none" }));
     this.clusters = pulumi.output(settled.then((o) => o.clusters));
     this.jwtSecretSource = pulumi.output(settled.then((o) => o.jwtSecretSource));
+    // Now, not once declared: the SDK registers a component's outputs itself, empty, once `initialize` settles
+    // (@pulumi/pulumi 3.248.0 resource.js ComponentResource.initializeAndRegisterOutputs), and ignores every later
+    // registerOutputs; called later, the stack state and the check (--program) got no `clusters`.
+    this.registerOutputs({ clusters: this.clusters, jwtSecretSource: this.jwtSecretSource });
   }
 
   /**

@@ -28,10 +28,19 @@ export interface RecordedResource {
   /** True for a `.get` read, false for a declared resource. */
   readonly read: boolean;
   readonly id?: string;
+  /** The explicit provider reference the request named (`<provider urn>::<id>`), if any. */
+  readonly provider?: string;
+  /** A custom resource (a provider's), not a component. */
+  readonly custom?: boolean;
+  /** The version of the resource's package the SDK asked for (the version of a default provider). */
+  readonly version?: string;
 }
 
 /** What a registration or read request carries besides its inputs. */
-export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies" | "ignoreChanges" | "parent">;
+export type RequestFacts = Pick<RecordedResource, "secretPaths" | "additionalSecretOutputs" | "retainOnDelete" | "dependencies" | "ignoreChanges" | "parent" | "version">;
+
+/** Which cluster's objects a resource sees: by default its provider's name (`clusterOfProvider`). */
+export type ClusterOf = (resource: { type: string; name: string; provider?: string }, providerName: string | undefined) => string | undefined;
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -53,13 +62,21 @@ type MockResult = { id: string | undefined; state: Record<string, unknown> };
  */
 export class FleetMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
+  /** What each component registered as its outputs (`registerOutputs`), by URN. */
+  readonly outputs = new Map<string, Record<string, unknown>>();
   private readonly requests = new Map<string, RequestFacts>();
 
   /** `onRecord` hears of every registration and read as it is recorded (the check analyses each one then). */
   constructor(
     private readonly clusters: ReadonlyMap<string, readonly KubernetesObject[]>,
     private readonly onRecord?: (resource: RecordedResource) => void,
+    private readonly clusterOf: ClusterOf = (_resource, providerName) => providerName,
   ) {}
+
+  /** Called by the recording monitor with a component's registered outputs. */
+  noteOutputs(urn: string, outputs: Record<string, unknown>): void {
+    this.outputs.set(urn, outputs);
+  }
 
   /** Called by the recording monitor, before `newResource`, with what the request said beyond the inputs. */
   noteRequest(type: string, name: string, facts: RequestFacts): void {
@@ -75,7 +92,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
 
   private record(args: pulumi.runtime.MockResourceArgs): MockResult {
     const read = args.id !== undefined && args.id !== "";
-    const cluster = args.type === KUBERNETES_PROVIDER_TYPE ? args.name : clusterOfProvider(args.provider);
+    const cluster = args.type === KUBERNETES_PROVIDER_TYPE ? args.name : this.clusterOf(args, clusterOfProvider(args.provider));
     const request = this.requests.get(`${args.type}::${args.name}`) ?? { secretPaths: [], additionalSecretOutputs: [], retainOnDelete: false, dependencies: [], ignoreChanges: [] };
     let state: Record<string, unknown> = args.inputs as Record<string, unknown>;
     let id = `${args.name}-id`;
@@ -83,7 +100,17 @@ export class FleetMocks implements pulumi.runtime.Mocks {
       state = this.find(args.type, args.id!, cluster) as Record<string, unknown>;
       id = args.id!;
     }
-    const recorded: RecordedResource = { type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...(cluster ? { cluster } : {}), ...request, read, id };
+    const recorded: RecordedResource = {
+      type: args.type,
+      name: args.name,
+      inputs: unwrapSecrets(args.inputs) as Record<string, unknown>,
+      ...(cluster ? { cluster } : {}),
+      ...request,
+      read,
+      id,
+      ...(args.provider ? { provider: args.provider } : {}),
+      custom: read || args.custom === true,
+    };
     this.resources.push(recorded);
     this.onRecord?.(recorded);
     return { id, state };
@@ -127,7 +154,8 @@ function text(metadata: unknown, key: string): string | undefined {
 /** The inputs with every secret wrapper replaced by its plain value. */
 export function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
-  if (!isPlainObject(value)) return value;
+  // An asset's path or text is a promise (settled where it is needed, src/check/programRunner.ts): kept as it is.
+  if (!isPlainObject(value) || value instanceof Promise) return value;
   if (value[SPECIAL_SIG_KEY] === SECRET_SIG) return unwrapSecrets(value["value"]);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }

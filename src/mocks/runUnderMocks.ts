@@ -8,7 +8,7 @@ import type { FleetConfigInput } from "../config/validateFleetConfig";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 import { lookup } from "../model/lookup";
 import type { FleetOutputs } from "../program/fleetProgram";
-import { FleetMocks, type RecordedResource } from "./kubernetesMocks";
+import { FleetMocks, type ClusterOf, type RecordedResource } from "./kubernetesMocks";
 
 /** The stack config as the engine hands it to the program: full keys, objects as JSON, and which keys are secret. */
 export interface StackConfig {
@@ -80,14 +80,16 @@ export interface ProgramRunOptions {
   readonly objects: ReadonlyMap<string, readonly KubernetesObject[]>;
   readonly preview?: boolean;
   readonly onResource?: MockRunOptions["onResource"];
+  /** Which cluster's objects a read sees (default: the provider's name). */
+  readonly clusterOf?: ClusterOf;
 }
 
 /**
  * Runs a Pulumi program (`body`, which imports or builds it) under the fleet mocks with this project, stack and
  * config, and waits for every registration. `error` is what `body` threw.
  */
-export async function runUnderMocks<T>(options: ProgramRunOptions, body: () => Promise<T>): Promise<{ value?: T; error?: Error; resources: readonly RecordedResource[] }> {
-  const mocks = new FleetMocks(options.objects, options.onResource);
+export async function runUnderMocks<T>(options: ProgramRunOptions, body: () => Promise<T>): Promise<{ value?: T; error?: Error; resources: readonly RecordedResource[]; outputs: ReadonlyMap<string, Record<string, unknown>> }> {
+  const mocks = new FleetMocks(options.objects, options.onResource, options.clusterOf);
   await installMocks(mocks, options.project, options.stack, options.preview ?? false);
   pulumi.runtime.setAllConfig(options.config.config, [...options.config.secretKeys]);
   // The SDK records a stack trace for every output promise, for a leak message no mock run prints; under tsx each
@@ -98,10 +100,10 @@ export async function runUnderMocks<T>(options: ProgramRunOptions, body: () => P
   try {
     const value = await body();
     await waitForRPCs();
-    return { value, resources: mocks.resources };
+    return { value, resources: mocks.resources, outputs: mocks.outputs };
   } catch (error) {
     await waitForRPCs().catch(() => undefined);
-    return { error: error instanceof Error ? error : new Error(String(error)), resources: mocks.resources };
+    return { error: error instanceof Error ? error : new Error(String(error)), resources: mocks.resources, outputs: mocks.outputs };
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -131,8 +133,17 @@ export class RecordingMonitor extends MockMonitor {
       dependencies: req.getDependenciesList(),
       ignoreChanges: req.getIgnorechangesList?.() ?? [],
       ...parentOf(req),
+      ...(req.getVersion?.() ? { version: req.getVersion!() } : {}),
     });
     return super.registerResource(req, callback);
+  }
+
+  // The SDK's own signature takes `any` here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override registerResourceOutputs(req: any, callback: (err: unknown, response: unknown) => void): void {
+    const request = req as OutputsRequest;
+    this.fleetMocks.noteOutputs(request.getUrn(), (request.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>);
+    super.registerResourceOutputs(req, callback);
   }
 
   override async readResource(req: WireRequest, callback: (err: unknown, response: unknown) => void): Promise<void> {
@@ -143,6 +154,7 @@ export class RecordingMonitor extends MockMonitor {
       dependencies: req.getDependenciesList(),
       ignoreChanges: [],
       ...parentOf(req),
+      ...(req.getVersion?.() ? { version: req.getVersion!() } : {}),
     });
     return super.readResource(req, callback);
   }
@@ -164,6 +176,12 @@ interface WireRequest {
   getDependenciesList(): string[];
   getRetainondelete?(): boolean | undefined;
   getIgnorechangesList?(): string[];
+  getVersion?(): string;
+}
+
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): unknown } | undefined;
 }
 
 /** Paths of values wrapped in Pulumi's secret signature in a serialized property map. */

@@ -7,7 +7,7 @@
  * started as the engine starts them and driven over gRPC, and tsc over a program using both entry points.
  */
 import test from "ava";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -207,4 +207,49 @@ test("kubesphere-fleet/policies resolves through the exports map to the library,
   const resolved = await run(process.execPath, ["-p", 'const p = require("kubesphere-fleet/policies"); require.resolve("kubesphere-fleet/policies") + " " + p.kubesphereFleetPolicies().length'], app);
   t.is(resolved.code, 0, resolved.stderr);
   t.is(resolved.stdout, `${join(app, "node_modules", "kubesphere-fleet", "policies", "bin", "policies", "fleetPolicies.js")} ${allRules().length + 1}\n`);
+});
+
+test("installed, the check runs a program of one's own that uses the installed component: check --program . with the @pulumi/pulumi it resolves, from the installed CLI and from this repository's (another copy of the SDK)", async (t) => {
+  const program = join(root, "own-program");
+  mkdirSync(program);
+  // The program folder resolves the installed package and its @pulumi/* peers through the app's node_modules.
+  cpSync(join(app, "package.json"), join(program, "package.json"));
+  symlinkSync(join(app, "node_modules"), join(program, "node_modules"), "dir");
+  cpSync(join(REPO, "stacks", "dev", "kubeconfigs"), join(program, "kubeconfigs"), { recursive: true });
+  cpSync(join(REPO, "examples", "own-program", "live", "example"), join(program, "live", "dev"), { recursive: true });
+  writeFileSync(join(program, "Pulumi.yaml"), "name: acme-platform\nruntime: nodejs\n");
+  writeFileSync(join(program, "Pulumi.dev.yaml"), "config:\n  acme-platform:jwtSecret: fixtureJwtSecretAAAAAAAAAAAAAAAA\n");
+  // JavaScript: the app has no typescript of its own (the SDK's vendored ts-node is registered, as the language host does, and compiles nothing here).
+  writeFileSync(
+    join(program, "index.js"),
+    `const fs = require("node:fs");
+const k8s = require("@pulumi/kubernetes");
+const pulumi = require("@pulumi/pulumi");
+const { KubeSphereFleet } = require("kubesphere-fleet");
+
+const kubeconfig = (file) => fs.readFileSync("kubeconfigs/" + file, "utf8");
+const host = new k8s.Provider("host", { kubeconfig: kubeconfig("host.yaml"), context: "host-admin" });
+const fleet = new KubeSphereFleet("kubesphere", {
+  clusters: [
+    { name: "host", role: "host", version: "3.4", provider: host },
+    { name: "edge-2", role: "member", version: "4.1", kubeconfig: kubeconfig("member-2.yaml") },
+  ],
+  jwtSecret: new pulumi.Config().requireSecret("jwtSecret"),
+});
+exports.clusters = fleet.clusters;
+`,
+  );
+  const checked = await run(join(app, "node_modules", ".bin", "kubesphere-fleet"), ["check", "--program", ".", "--stack", "dev", "--json"], program, 300_000);
+  t.is(checked.code, 0, checked.stderr);
+  const report = JSON.parse(checked.stdout) as { stackFile: string; clusters: { name: string }[]; notes: string[] };
+  t.is(report.stackFile, join(program, "Pulumi.dev.yaml"));
+  t.deepEqual(report.clusters.map((c) => c.name).sort(), ["edge-2", "host"]);
+  t.false(report.notes.some((n) => n.includes("is not installed")), "the program used the installed package");
+  // The check of this repository (its own @pulumi/pulumi) on the same program (the app's): two copies of the SDK, one
+  // installing the mocks and one running the program, which still sees them (the SDK's state is on Node's global).
+  const sdk = (from: string) => realpathSync(require.resolve("@pulumi/pulumi/package.json", { paths: [from] }));
+  t.not(sdk(program), sdk(REPO));
+  const fromRepo = await run(process.execPath, ["--", join(REPO, "scripts", "cli.js"), "check", "--program", program, "--stack", "dev", "--json"], REPO, 300_000);
+  t.is(fromRepo.code, 0, fromRepo.stderr);
+  t.deepEqual((JSON.parse(fromRepo.stdout) as typeof report).clusters.map((c) => c.name).sort(), ["edge-2", "host"]);
 });

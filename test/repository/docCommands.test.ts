@@ -102,6 +102,13 @@ function isPlaceholder(stack: string): boolean {
 function stackProblems(command: DocCommand, projectDir: string | undefined): string[] {
   const dir = join(REPO, projectDir ?? ".");
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [`${command.where}: --project-dir ${projectDir} is not a folder of the repository`];
+  // `check --program P --stack S` reads P/Pulumi.S.yaml.
+  const program = flagValues(command.words, "--program")[0];
+  if (program !== undefined) {
+    return flagValues(command.words, "--stack")
+      .filter((stack) => !isPlaceholder(stack) && !isPlaceholder(program) && !existsSync(join(REPO, program, `Pulumi.${stack}.yaml`)))
+      .map((stack) => `${command.where}: stack '${stack}' has no ${join(program, `Pulumi.${stack}.yaml`)}`);
+  }
   return flagValues(command.words, "--stack")
     .filter((stack) => !isPlaceholder(stack) && !command.madeStacks.has(stack))
     .filter((stack) => !existsSync(join(dir, "stacks", `Pulumi.${stack}.yaml`)))
@@ -140,6 +147,8 @@ test("a stack the docs name that is not there is found: the check's own test of 
   t.deepEqual(stackProblems(command("npm run check -- --project-dir examples/split-fleet --stack host-eu"), "examples/split-fleet"), []);
   t.deepEqual(stackProblems(command("npm run check -- --stack prod", ["prod"]), undefined), []);
   t.deepEqual(stackProblems(command("npm run check -- --stack <name>"), undefined), []);
+  t.deepEqual(stackProblems(command("npm run check -- --program examples/own-program --stack example"), undefined), []);
+  t.is(stackProblems(command("npm run check -- --program examples/own-program --stack dev"), undefined).length, 1, "a program's stack file is beside its Pulumi.yaml");
   t.deepEqual(shellCommands(`pulumi config set --secret jwtSecret "$(openssl rand -hex 16)"   # or omit it; a && b`), [
     `pulumi config set --secret jwtSecret "$(openssl rand -hex 16)"`,
   ]);
