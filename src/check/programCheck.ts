@@ -7,6 +7,7 @@ import { isPlainObject } from "../model/lookup";
 import { AnalysisThread } from "./analysisThread";
 import { ENV_FILE_FLAG, readEscEnvironment } from "./escEnvironment";
 import { readLiveSnapshot } from "./liveSnapshot";
+import { liveTargetOf } from "./previewOutputs";
 import { DEFAULT_PROGRAM_TIMEOUT_SECONDS, runProgram } from "./programRun";
 import { defaultProgramLiveDir, readProgramProject } from "./programProject";
 import { ProgramResourceBuilder } from "./programResources";
@@ -66,7 +67,11 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
       request: { program: project, stack, config: stackConfig.engine, objects: [...live.entries()], checkPackageDir: PROJECT_DIR },
       timeoutSeconds: options.timeoutSeconds ?? DEFAULT_PROGRAM_TIMEOUT_SECONDS,
       onResource: (recorded) => {
-        for (const resource of builder.add(recorded)) analysis.add(resource);
+        // A component's child writes an object of its cluster: AnalyzeStack gets it as the provider returns it.
+        for (const resource of builder.add(recorded)) {
+          const cluster = builder.clusterOfUrn.get(resource.urn ?? "");
+          analysis.add(resource, cluster === undefined ? undefined : liveTargetOf(resource, live.get(cluster)));
+        }
       },
       ...(options.output ? { output: options.output } : {}),
     });

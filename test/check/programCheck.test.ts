@@ -12,7 +12,10 @@ import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { newPassphraseSalt } from "../../src/secrets/passphrase";
+import { APISERVER_REDIS_CACHE } from "../../src/rules/apiserverRedisCache";
+import { stringify } from "yaml";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
+import { ksApiserverDeployment } from "../helpers/stackProject";
 import { REPO, runNode, timeScale, type CliRun } from "../helpers/checkCli";
 
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
@@ -121,6 +124,17 @@ new k8s.helm.v3.Release("ks-core", { chart: "ks-core", version: "1.1.4", values:
   t.is(text.code, 1, text.stderr);
   t.regex(text.stdout, /kubesphere-fleet-configure-shared-jwt-secret/);
   for (const run of [json, text]) t.false(`${run.stdout}${run.stderr}`.includes(OTHER_SECRET), "a secret in the output");
+});
+
+test("a program of one's own is judged on outputs too: ks-apiserver at 3 replicas with the in-memory cache on a member the component restarts gets the Redis advisory", async (t) => {
+  const program = writeProgram({ "index.js": FLEET_PROGRAM(), "Pulumi.dev.yaml": STACK });
+  t.teardown(program.dispose);
+  writeFileSync(join(program.dir, "live", "dev", "edge-2", "ks-apiserver.yaml"), stringify(ksApiserverDeployment(3)));
+  const run = await check(["--program", program.dir, "--stack", "dev", "--json"]);
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Report;
+  const redis = report.violations.filter((v) => v.policy === APISERVER_REDIS_CACHE);
+  t.deepEqual(redis.map((v) => [v.cluster, v.enforcementLevel]), [["edge-2", "advisory"]], JSON.stringify(report.violations));
 });
 
 test("a program that fails, a key the stack lacks, a bad stack file and a program that never ends: exit 2, naming the program, stack and key, no stack trace", async (t) => {
