@@ -67,21 +67,35 @@ function build(why) {
   }
 }
 
-const [name, ...args] = process.argv.slice(2);
-if (name === "--version" || name === "-v") {
-  process.stdout.write(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
-  process.exit(0);
+/**
+ * CLI `name`'s build (policies/bin) and whether it is current: it exists and no source is newer. The tests start the
+ * CLIs from it when it is (`test/helpers/checkCli.ts`), as this launcher does.
+ */
+function builtCli(name) {
+  const entry = join(ROOT, "policies", "bin", "src", "cli", `${name}.js`);
+  const built = builtMs(entry);
+  return { entry, built, current: built >= 0 && newestSourceMs() <= built };
 }
-if (name === "--help" || name === "-h") {
-  process.stdout.write(USAGE);
-  process.exit(0);
+
+function main() {
+  const [name, ...args] = process.argv.slice(2);
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
+    process.exit(0);
+  }
+  if (name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  if (!CLIS.includes(name)) {
+    process.stderr.write(`${name === undefined ? "" : `error: unknown command '${name}'.\n\n`}${USAGE}`);
+    process.exit(2);
+  }
+  const { entry, built, current } = builtCli(name);
+  if (built < 0) build("there is no build yet");
+  else if (!current) build("a source changed since the last build");
+  require(entry).cli(args);
 }
-if (!CLIS.includes(name)) {
-  process.stderr.write(`${name === undefined ? "" : `error: unknown command '${name}'.\n\n`}${USAGE}`);
-  process.exit(2);
-}
-const entry = join(ROOT, "policies", "bin", "src", "cli", `${name}.js`);
-const built = builtMs(entry);
-if (built < 0) build("there is no build yet");
-else if (newestSourceMs() > built) build("a source changed since the last build");
-require(entry).cli(args);
+
+if (require.main === module) main();
+else module.exports = { builtCli };

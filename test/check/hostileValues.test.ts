@@ -16,7 +16,7 @@ import { readStackInput } from "../../src/check/stackInput";
 import { KubeSphereFleet } from "../../src/component/kubeSphereFleet";
 import { runFleetUnderMocks, runUnderMocks, stackConfigOf } from "../../src/mocks/runUnderMocks";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { REPO, runCli, runNode, scratchCopy, timeScale } from "../helpers/checkCli";
+import { cliEntry, REPO, runCli, runNode, scratchCopy, timeScale } from "../helpers/checkCli";
 import { liveObjects } from "../helpers/mocksFleet";
 
 /** Looks like a jwtSecret or a token; must never be printed. */
@@ -67,7 +67,7 @@ test("an 8 MiB env file of unclosed brackets is refused at once, exit 2, in litt
   t.true(Date.now() - started < 1000 * timeScale(), `took ${Date.now() - started} ms`);
   t.regex(error!.message, /^--esc-env-file .*env\.json nests JSON deeper than 100 levels at line 1, column 117\. Fix: flatten it; no input of this kind nests this deep\.$/);
   // The whole CLI in a 160 MB heap: the error scan of the text used to take 1.5 GB.
-  const run = await runNode(["--max-old-space-size=160", "--require", "tsx/cjs", "--", join(REPO, "src", "cli", "check.ts"), "--stack", "dev", "--esc-env-file", file], { timeoutMs: 15_000 });
+  const run = await runNode(["--max-old-space-size=160", ...cliEntry("check"), "--stack", "dev", "--esc-env-file", file], { timeoutMs: 15_000 });
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /^error: --esc-env-file .*env\.json nests JSON deeper than 100 levels at line 1, column 117\./);
 });

@@ -7,7 +7,7 @@
 import test, { type ExecutionContext } from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { REPO, timeScale } from "../helpers/checkCli";
+import { cliEntry, REPO, timeScale } from "../helpers/checkCli";
 import { alive, childrenOf, gone } from "../helpers/processes";
 
 /** Kills `pids` at the end of the test, whatever happened (a pack that outlived its parent included). */
@@ -36,7 +36,7 @@ async function packOf(starter: ChildProcess): Promise<number> {
 }
 
 test("the check killed with SIGKILL: the policy pack it started is gone within seconds", async (t) => {
-  const check = spawn(process.execPath, ["--require", "tsx/cjs", "--", join(REPO, "src", "cli", "check.ts"), "--stack", "dev"], { cwd: REPO, stdio: "ignore" });
+  const check = spawn(process.execPath, [...cliEntry("check"), "--stack", "dev"], { cwd: REPO, stdio: "ignore" });
   let pack = 0;
   killAfter(t, () => [check.pid!, pack]);
   pack = await packOf(check);
