@@ -1,5 +1,7 @@
 import { fork } from "node:child_process";
-import { extname, join } from "node:path";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, extname, join } from "node:path";
 import { InputError } from "../cli/exitCodes";
 import type { RecordedResource } from "../mocks/kubernetesMocks";
 import type { FromProgramRunner, ProgramRunRequest } from "./programRunner";
@@ -33,9 +35,12 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
   const { program, stack } = options.request;
   const where = `--program ${program.dir}, stack '${stack}'`;
   const runner = join(__dirname, `programRunner${extname(__filename)}`);
-  const child = fork(runner, [], { cwd: program.dir, serialization: "advanced", stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const resources: RecordedResource[] = [];
   const notes: string[] = [];
+  const fallback = resolvesKubesphereFleet(program.dir) ? undefined : kubesphereFleetFolder(options.request.checkPackageDir);
+  if (fallback) notes.push(`kubesphere-fleet is not installed in ${program.dir}: the program got the copy running this check (${options.request.checkPackageDir}).`);
+  const env = fallback ? { ...process.env, NODE_PATH: [fallback, process.env["NODE_PATH"]].filter(Boolean).join(delimiter) } : process.env;
+  const child = fork(runner, [], { cwd: program.dir, env, serialization: "advanced", stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const output = options.output ?? (() => undefined);
   child.stdout!.on("data", (chunk: Buffer) => output(chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => output(chunk.toString("utf8")));
@@ -46,6 +51,7 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
       settled = true;
       clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (fallback) rmSync(fallback, { recursive: true, force: true });
       if (error) reject(error);
       else resolve(run!);
     };
@@ -54,9 +60,6 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
     }, options.timeoutSeconds * 1000);
     child.on("message", (message: FromProgramRunner) => {
       switch (message.kind) {
-        case "note":
-          notes.push(message.message);
-          break;
         case "resource":
           resources.push(message.resource);
           try {
@@ -73,6 +76,26 @@ export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
     });
     child.on("error", (error) => finish(new Error(`the program runner could not start: ${error.message}`)));
     child.on("exit", (code, signal) => finish(new InputError(`${where}: the program's process ended (${signal ?? `exit code ${code}`}) before it finished; the program may call process.exit.`)));
-    child.send({ kind: "run", ...options.request } satisfies ProgramRunRequest);
+    child.send({ kind: "run", ...options.request, ...(fallback ? { kubesphereFleetFromCheck: true } : {}) } satisfies ProgramRunRequest);
   });
+}
+
+/** Whether a program resolves `kubesphere-fleet` from its own folder, as its `require` would. */
+function resolvesKubesphereFleet(programDir: string): boolean {
+  try {
+    require.resolve("kubesphere-fleet", { paths: [programDir] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A folder holding `kubesphere-fleet` as a link to the package running the check, for the runner's NODE_PATH: Node
+ * looks there only after the program's own node_modules, and resolves the package through its `exports` as installed.
+ */
+function kubesphereFleetFolder(checkPackageDir: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "ksf-program-path-"));
+  symlinkSync(checkPackageDir, join(dir, "kubesphere-fleet"), "dir");
+  return dir;
 }

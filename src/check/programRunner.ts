@@ -21,10 +21,14 @@ export interface ProgramRunRequest {
   readonly objects: readonly (readonly [string, readonly KubernetesObject[]])[];
   /** The folder of the kubesphere-fleet package running the check: the program's `kubesphere-fleet` when it has none. */
   readonly checkPackageDir: string;
+  /**
+   * The program does not resolve `kubesphere-fleet` itself (this repository's examples/, a program not yet installed):
+   * the runner's NODE_PATH then holds the package running the check (`programRun.ts`), and TypeScript gets its typings.
+   */
+  readonly kubesphereFleetFromCheck?: boolean;
 }
 
 export type FromProgramRunner =
-  | { readonly kind: "note"; readonly message: string }
   | { readonly kind: "resource"; readonly resource: RecordedResource }
   | { readonly kind: "done"; readonly error?: string; readonly outputs: readonly (readonly [string, Record<string, unknown>])[] };
 
@@ -50,8 +54,7 @@ async function run(request: ProgramRunRequest): Promise<void> {
   try {
     const packageJson = readPackageJson(program.dir);
     if (packageJson["type"] === "module") throw new Error("its package.json says \"type\": \"module\"; the check runs CommonJS programs only (TypeScript compiled to CommonJS, or JavaScript)");
-    const fallback = kubesphereFleetFallback(program.dir, request.checkPackageDir);
-    if (fallback) await send({ kind: "note", message: fallback });
+    const fallback = request.kubesphereFleetFromCheck;
     if (program.typescript) registerTypeScript(program, fallback ? { "kubesphere-fleet": [join(request.checkPackageDir, "lib", "index.d.ts")], "kubesphere-fleet/policies": [join(request.checkPackageDir, "policies", "bin", "policies", "fleetPolicies.d.ts")] } : undefined);
     const providerCluster = new Map<string, string>();
     const result = await runUnderMocks(
@@ -144,27 +147,6 @@ function sdkDir(programDir: string): string {
   } catch {
     return dirname(require.resolve("@pulumi/pulumi/package.json"));
   }
-}
-
-/**
- * A program that does not resolve `kubesphere-fleet` (this repository's examples/, a program not yet installed) gets
- * the package running the check, by its package.json `exports`; a program that has the package uses its own.
- */
-function kubesphereFleetFallback(programDir: string, checkPackageDir: string): string | undefined {
-  try {
-    require.resolve("kubesphere-fleet", { paths: [programDir] });
-    return undefined;
-  } catch {
-    // not installed there
-  }
-  const targets: Record<string, string> = {
-    "kubesphere-fleet": join(checkPackageDir, "lib", "index.js"),
-    "kubesphere-fleet/policies": join(checkPackageDir, "policies", "bin", "policies", "fleetPolicies.js"),
-  };
-  const internals = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
-  const resolveFilename = internals._resolveFilename.bind(Module);
-  internals._resolveFilename = (request: string, ...rest: unknown[]) => targets[request] ?? resolveFilename(request, ...rest);
-  return `kubesphere-fleet is not installed in ${programDir}: the program got the copy running this check (${checkPackageDir}).`;
 }
 
 function readPackageJson(dir: string): Record<string, unknown> {

@@ -90,6 +90,8 @@ test("examples/own-program through the CLI: its TypeScript main, its stack file 
   );
   t.deepEqual(report.violations, []);
   t.true(report.notes.some((n) => n.includes("4 config keys from --esc-env-file")), report.notes.join("\n"));
+  // examples/ has no node_modules/kubesphere-fleet: the program got this package, through the runner's NODE_PATH.
+  t.true(report.notes.some((n) => n.startsWith(`kubesphere-fleet is not installed in ${EXAMPLE}: the program got the copy running this check`)), report.notes.join("\n"));
   const sarif = JSON.parse(readFileSync(sarifFile, "utf8")) as { runs: { results: unknown[]; tool: { driver: { name: string } } }[] };
   const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false, logger: false }).compile(SARIF_SCHEMA);
   t.true(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5)));
