@@ -1,6 +1,6 @@
-import { startPolicyPack, type ResourceInput } from "../src/engine";
-import { analyzeRequest } from "../src/engine/analyzerMessages";
-import { ANALYZE_METHOD, call } from "./analyzeStack";
+import { ANALYZE_METHOD, startPolicyPack, type ResourceInput } from "../src/engine";
+import { analyzeRequestBytes } from "../src/engine/analyzerMessages";
+import { call } from "./analyzeStack";
 import type { ClientCertificate } from "./certificate";
 import { generateFleet, stackResources } from "./fleet";
 import { REAL_PACK_DIR, writeResourceFloorPack } from "./packs";
@@ -24,7 +24,7 @@ export async function benchAnalyze(sizes: readonly number[], runs: number, certi
   const rows: BenchRow[] = [];
   const realDiagnostics: number[] = [];
   for (const size of sizes) {
-    const requests = stackResources(generateFleet(size, certificate)).map(encodeAnalyzeRequest);
+    const requests = stackResources(generateFleet(size, certificate)).map(analyzeRequestBytes);
     const real: number[] = [];
     const floor: number[] = [];
     const realCpu: number[] = [];
@@ -69,10 +69,6 @@ export async function benchAnalyze(sizes: readonly number[], runs: number, certi
   return { rows, realDiagnostics };
 }
 
-function encodeAnalyzeRequest(resource: ResourceInput): Buffer {
-  const bytes = analyzeRequest(resource).serializeBinary();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 /** Starts the pack, sends its default config, times Analyze of every request in turn (wall and the pack's CPU), stops the pack. */
 async function everyResource(dir: string, requests: readonly Buffer[]): Promise<{ ms: number; cpuMs: number | undefined; diagnostics: number }> {

@@ -1,7 +1,6 @@
-import type * as grpc from "@grpc/grpc-js";
 import { join } from "node:path";
-import { AnalyzeResponse, AnalyzeStackRequest } from "@pulumi/pulumi/proto/analyzer_pb";
-import { analyzerResource, startPolicyPack, type PolicyPackSession, type ResourceInput } from "../src/engine";
+import type { AnalyzeResponse } from "@pulumi/pulumi/proto/analyzer_pb";
+import { ANALYZE_STACK_METHOD, analyzeStackRequestBytes, encodeAnalyzerResource, encodedCall, startPolicyPack, type PolicyPackSession, type ResourceInput } from "../src/engine";
 import type { ClientCertificate } from "./certificate";
 import { generateFleet, stackResources } from "./fleet";
 import { REAL_PACK_DIR, writeFloorPack, writeParseFloorPack } from "./packs";
@@ -170,27 +169,15 @@ export function analyzeStackRows(times: readonly AnalyzeStackTimes[]): BenchRow[
   return rows;
 }
 
-const ANALYZE_STACK_METHOD = "/pulumirpc.Analyzer/AnalyzeStack";
-export const ANALYZE_METHOD = "/pulumirpc.Analyzer/Analyze";
-
 /**
  * The AnalyzeStack request, encoded once. The engine (Go) encodes in a few milliseconds; google-protobuf in this
  * process takes about a second per 1,000 clusters, which would otherwise be timed in every call of both packs.
  */
 export function encodeRequest(resources: readonly ResourceInput[]): Buffer {
-  const bytes = new AnalyzeStackRequest().setResourcesList(resources.map(analyzerResource)).serializeBinary();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return analyzeStackRequestBytes(resources.map(encodeAnalyzerResource));
 }
 
 /** AnalyzeStack (or, with `method`, Analyze) with an already encoded request, through the session's own client. */
 export function call(pack: PolicyPackSession, request: Buffer, method = ANALYZE_STACK_METHOD): Promise<AnalyzeResponse> {
-  return new Promise((resolve, reject) =>
-    pack.client.makeUnaryRequest(
-      method,
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => AnalyzeResponse.deserializeBinary(new Uint8Array(bytes)),
-      request,
-      (err: grpc.ServiceError | null, response?: AnalyzeResponse) => (err || !response ? reject(err ?? new Error(`${method} returned nothing`)) : resolve(response)),
-    ),
-  );
+  return encodedCall(pack.client, method, request);
 }

@@ -1,4 +1,4 @@
-import type { PackInfo, PolicyConfigInput, PolicyDiagnostic, PolicyPackSession, ResourceInput } from "../engine";
+import { encodeAnalyzerResource, type PackInfo, type PolicyConfigInput, type PolicyDiagnostic, type PolicyPackSession, type ResourceInput } from "../engine";
 import { isWireSecret } from "../engine/wire";
 import { isPlainObject } from "../model/lookup";
 import type { KubernetesObject } from "../model/kubernetesObjects";
@@ -44,14 +44,17 @@ export async function closePack(pack: Promise<PolicyPackSession>): Promise<void>
  * remediated properties (pulumi v3.248.0 pkg/resource/deploy/step_generator.go:1284–1358: "first we perform
  * remediations, and *then* we do analysis"); then `AnalyzeStack` over every resource's outputs, as the provider
  * returns them for the remediated inputs (the engine keeps the remediated inputs, step_generator.go:1342–1343, and
- * hands AnalyzeStack the outputs, `previewOutputs`). Diagnostics come back in registration order, the stack's last,
- * at the level the engine gives them (`asTheEngineTakesIt`).
+ * hands AnalyzeStack the outputs, `previewOutputs`). Each resource's outputs are built and encoded for AnalyzeStack
+ * as its Analyze goes out, while the program still runs, so that the end of the program leaves only the
+ * request's bytes to join and send. Diagnostics come back in registration order, the stack's last, at the level the
+ * engine gives them (`asTheEngineTakesIt`).
  */
 export class PackAnalysis {
   private readonly ready: Promise<PolicyPackSession>;
+  /** The resources in registration order (remediated once their `Remediate` answered). */
   private readonly resources: ResourceInput[] = [];
-  /** The live object each resource writes, if the snapshot has it (same index as `resources`). */
-  private readonly live: (KubernetesObject | undefined)[] = [];
+  /** Each resource's outputs as AnalyzeStack gets them, encoded (same index as `resources`). */
+  private readonly outputs: Uint8Array[] = [];
   private readonly results: Promise<readonly PolicyDiagnostic[]>[] = [];
   private readonly waiting: (() => void)[] = [];
   private readonly concurrency: number;
@@ -78,8 +81,7 @@ export class PackAnalysis {
   /** Queues `Analyze` for one resource; `live` is the object it writes as the cluster holds it (for its outputs). */
   add(resource: ResourceInput, live?: KubernetesObject): void {
     const index = this.resources.push(resource) - 1;
-    this.live[index] = live;
-    const result = this.analyze(resource, index);
+    const result = this.analyze(resource, index, live);
     result.catch(() => undefined);
     this.results.push(result);
   }
@@ -90,7 +92,7 @@ export class PackAnalysis {
     const perResource = await Promise.all(this.results);
     const order = new Map(this.resources.map((r, i) => [r.urn, i]));
     this.remediations.sort((a, b) => (order.get(a.urn) ?? 0) - (order.get(b.urn) ?? 0));
-    const stack = await pack.analyzeStack(this.resources.map((r, i) => previewOutputs(r, this.live[i])));
+    const stack = await pack.analyzeStackEncoded(this.outputs);
     return [...perResource.flat(), ...stack.diagnostics].map(asTheEngineTakesIt);
   }
 
@@ -99,12 +101,14 @@ export class PackAnalysis {
     await closePack(this.options.pack);
   }
 
-  private async analyze(resource: ResourceInput, index: number): Promise<readonly PolicyDiagnostic[]> {
+  private async analyze(resource: ResourceInput, index: number, live: KubernetesObject | undefined): Promise<readonly PolicyDiagnostic[]> {
     const pack = await this.ready;
     await this.acquire();
     try {
       const { remediated, diagnostics } = this.remediating ? await this.remediate(pack, resource) : { remediated: resource, diagnostics: [] };
       this.resources[index] = remediated;
+      // The outputs follow from the remediated inputs; with other calls in flight, the pack is busy meanwhile.
+      this.outputs[index] = encodeAnalyzerResource(previewOutputs(remediated, live));
       return [...diagnostics, ...(await pack.analyze(remediated)).diagnostics];
     } finally {
       this.release();

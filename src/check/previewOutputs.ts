@@ -14,9 +14,12 @@ const STASH_TYPE = "pulumi:index:Stash";
  * Server-side apply (the provider's default): a resource whose object exists is the live object with the resource's
  * inputs applied over it, as the dry-run apply of a preview (`await.Update`, provider.go:2150; `await.Creation`
  * upserts, await/await.go:211–212) and the apply of `pulumi up` (provider.go:1646) return it; then
- * `checkpointObject` (provider.go:2674–2709) marks secret what the inputs held secret and adds `__inputs` and
- * `__initialApiVersion`. A resource with no live object, or whose inputs hold a value not known here, gives its inputs
- * (provider.go:1582–1588, 2069–2071).
+ * `checkpointObject` (provider.go:2674–2709) marks secret what the inputs held secret. It also adds `__inputs`,
+ * `__initialApiVersion` and `__fieldManager`, which the state keeps but the engine does not send: it marshals each
+ * resource's outputs for AnalyzeStack with `SkipInternalKeys` (pulumi v3.248.0
+ * sdk/go/common/resource/plugin/analyzer_plugin.go:345–351), which leaves out every top-level key that starts with
+ * `__` (rpc.go:88, resource/properties.go:730). A resource with no live object, or whose inputs hold a value not known
+ * here, gives its inputs (provider.go:1582–1588, 2069–2071).
  *
  * Every `*Patch` is taken as already deployed, whether or not the stack's state holds it (the check has no state):
  * the provider returns a patch's inputs only on the first preview of a patch new to the state (provider.go:1582,
@@ -26,7 +29,7 @@ const STASH_TYPE = "pulumi:index:Stash";
  * same step keeps the old outputs, pkg/resource/deploy/step.go:156; so the check, judging the snapshot, matches
  * `pulumi preview --refresh`). The check judges the fleet as `pulumi up` leaves it; a first preview may differ.
  *
- * Not imitated: the random `__fieldManager` name; fields an earlier apply by the same field manager set and the
+ * Not imitated: fields an earlier apply by the same field manager set and the
  * patch no longer declares (the server removes them; the check keeps them); what the server changes itself
  * (managedFields, generation, defaults, admission webhooks); lists, which are replaced whole (server-side apply's
  * rule for atomic lists; Kubernetes types keyed by name merge by key: no resource of this program declares a list);
@@ -38,11 +41,10 @@ export function previewOutputs(resource: ResourceInput, live: KubernetesObject |
   if (resource.type === STASH_TYPE) return { ...resource, properties: { input: resource.properties["input"], output: resource.properties["input"] } };
   if (!live || holdsUnknown(resource.properties)) return resource;
   const inputs = resource.properties;
-  const object = applied(structuredClone(live), unwrapSecrets(inputs)) as Record<string, unknown>;
+  // `applied` copies every map on the patch's paths, and only those are changed after: `live` stays as it is.
+  const object = applied(live, unwrapSecrets(inputs)) as Record<string, unknown>;
   markSecrets(object, inputs);
-  const checkpointInputs = unwrapSecrets(inputs) as Record<string, unknown>;
-  markSecrets(checkpointInputs, inputs);
-  return { ...resource, properties: { ...object, __inputs: checkpointInputs, __initialApiVersion: inputs["apiVersion"] } };
+  return { ...resource, properties: object };
 }
 
 /** The object of `objects` a Kubernetes resource writes (same API group, kind, namespace and name), if any. */

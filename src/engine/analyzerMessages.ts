@@ -12,6 +12,7 @@ import {
   RemediateResponse,
   type PolicyNotApplicable,
 } from "@pulumi/pulumi/proto/analyzer_pb";
+import { encodeStruct, lengthDelimitedField } from "./structEncoding";
 import { fromStruct, toStruct } from "./wire";
 
 /** The stack and project URNs are built in unless a resource gives its own `urn`. */
@@ -157,27 +158,65 @@ function optionsMessage(): AnalyzerResourceOptions {
 }
 
 export function analyzeRequest(resource: ResourceInput): AnalyzeRequest {
+  return analyzeRequestWithoutProperties(resource).setProperties(toStruct(resource.properties));
+}
+
+/** `analyzeRequest(resource).serializeBinary()`, the properties written straight to bytes (`encodeStruct`). */
+export function analyzeRequestBytes(resource: ResourceInput): Buffer {
+  return withProperties(analyzeRequestWithoutProperties(resource).serializeBinary(), resource.properties);
+}
+
+function analyzeRequestWithoutProperties(resource: ResourceInput): AnalyzeRequest {
   const request = new AnalyzeRequest()
     .setType(resource.type)
     .setName(resource.name)
     .setUrn(resource.urn ?? resourceUrn(resource.type, resource.name))
-    .setProperties(toStruct(resource.properties))
     .setOptions(optionsMessage());
   if (resource.provider) request.setProvider(providerMessage(resource.provider));
   return request;
 }
 
 export function analyzerResource(resource: ResourceInput): AnalyzerResource {
+  return analyzerResourceWithoutProperties(resource).setProperties(toStruct(resource.properties));
+}
+
+/**
+ * One resource of an `AnalyzeStack` request, encoded: `analyzerResource(resource).serializeBinary()`, the properties
+ * written straight to bytes (`encodeStruct`). A caller that learns its resources one at a time encodes each as it
+ * comes (`analyzeStackRequestBytes` joins them), instead of the whole stack at the end.
+ */
+export function encodeAnalyzerResource(resource: ResourceInput): Buffer {
+  return withProperties(analyzerResourceWithoutProperties(resource).serializeBinary(), resource.properties);
+}
+
+function analyzerResourceWithoutProperties(resource: ResourceInput): AnalyzerResource {
   const message = new AnalyzerResource()
     .setType(resource.type)
     .setName(resource.name)
     .setUrn(resource.urn ?? resourceUrn(resource.type, resource.name))
-    .setProperties(toStruct(resource.properties))
     .setOptions(optionsMessage())
     .setDependenciesList([...(resource.dependencies ?? [])]);
   if (resource.parent) message.setParent(resource.parent);
   if (resource.provider) message.setProvider(providerMessage(resource.provider));
   return message;
+}
+
+/**
+ * An encoded `AnalyzeRequest` or `AnalyzerResource` with its `properties` (field 2 of both) appended. A parser takes
+ * a message's fields in any order, so this decodes to the message `setProperties` would have given.
+ */
+function withProperties(message: Uint8Array, properties: Readonly<Record<string, unknown>>): Buffer {
+  return Buffer.concat([message, lengthDelimitedField(2, encodeStruct(properties))]);
+}
+
+/**
+ * The `AnalyzeStackRequest` of resources encoded by `encodeAnalyzerResource`, in their order: the same bytes as
+ * `new AnalyzeStackRequest().setResourcesList(…).serializeBinary()`. The request has one field, `repeated
+ * AnalyzerResource resources = 1` (pulumi/proto/analyzer.proto), and a repeated message is each element as a
+ * length-delimited field 1: the tag byte 0x0a, the length as a varint, the bytes.
+ */
+export function analyzeStackRequestBytes(resources: readonly Uint8Array[]): Buffer {
+  return Buffer.concat(resources.map((resource) => lengthDelimitedField(1, resource)));
 }
 
 export function policyConfigMessage(level: EnforcementLevel, properties: Readonly<Record<string, unknown>>): PolicyConfig {

@@ -3,11 +3,12 @@ import { resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { AnalyzeStackRequest, ConfigureAnalyzerRequest, type AnalyzeResponse } from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzeResponse, ConfigureAnalyzerRequest, RemediateResponse } from "@pulumi/pulumi/proto/analyzer_pb";
 import {
-  analyzeRequest,
+  analyzeRequestBytes,
   analyzeResult,
-  analyzerResource,
+  analyzeStackRequestBytes,
+  encodeAnalyzerResource,
   packInfo,
   policyConfigMessage,
   remediateResult,
@@ -59,6 +60,8 @@ export interface PolicyPackSession {
   analyze(resource: ResourceInput): Promise<AnalyzeResult>;
   /** `AnalyzeStack`: the stack policies over every resource of the stack. */
   analyzeStack(resources: readonly ResourceInput[]): Promise<AnalyzeResult>;
+  /** `AnalyzeStack` over resources already encoded, each by `encodeAnalyzerResource`, in this order. */
+  analyzeStackEncoded(resources: readonly Uint8Array[]): Promise<AnalyzeResult>;
   /** `Remediate`: the remediations of policies configured `remediate`, over one resource. */
   remediate(resource: ResourceInput): Promise<RemediateResult>;
   /** Closes the client, stops the pack process and the stub engine. Safe to call twice. */
@@ -146,16 +149,18 @@ async function connect(child: ChildProcess, engine: EngineStub | undefined, star
       await call(client.configure, request);
     },
     async analyze(resource) {
-      const response = await call<ReturnType<typeof analyzeRequest>, AnalyzeResponse>(client.analyze, analyzeRequest(resource));
+      const response = await encodedCall(client, ANALYZE_METHOD, analyzeRequestBytes(resource));
       return analyzeResult(response.getDiagnosticsList(), response.getNotApplicableList());
     },
-    async analyzeStack(resources) {
-      const request = new AnalyzeStackRequest().setResourcesList(resources.map(analyzerResource));
-      const response = await call<AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack, request);
+    analyzeStack(resources) {
+      return session.analyzeStackEncoded(resources.map(encodeAnalyzerResource));
+    },
+    async analyzeStackEncoded(resources) {
+      const response = await encodedCall(client, ANALYZE_STACK_METHOD, analyzeStackRequestBytes(resources));
       return analyzeResult(response.getDiagnosticsList(), response.getNotApplicableList());
     },
     async remediate(resource) {
-      return remediateResult(await call(client.remediate, analyzeRequest(resource)));
+      return remediateResult(await encodedCall(client, REMEDIATE_METHOD, analyzeRequestBytes(resource), RemediateResponse.deserializeBinary));
     },
     async close() {
       if (closed) return;
@@ -166,6 +171,29 @@ async function connect(child: ChildProcess, engine: EngineStub | undefined, star
     },
   };
   return session;
+}
+
+/** The gRPC methods of the analyzer service (@pulumi/pulumi/proto/analyzer_grpc_pb.js) that take encoded requests here. */
+export const ANALYZE_METHOD = "/pulumirpc.Analyzer/Analyze";
+export const ANALYZE_STACK_METHOD = "/pulumirpc.Analyzer/AnalyzeStack";
+export const REMEDIATE_METHOD = "/pulumirpc.Analyzer/Remediate";
+
+/** A unary call of `method` with a request already encoded, through `client`; the answer decoded by `decode` (default `AnalyzeResponse`). */
+export function encodedCall<Res = AnalyzeResponse>(
+  client: grpc.Client,
+  method: string,
+  request: Buffer,
+  decode: (bytes: Uint8Array) => Res = AnalyzeResponse.deserializeBinary as unknown as (bytes: Uint8Array) => Res,
+): Promise<Res> {
+  return new Promise((resolvePromise, reject) =>
+    client.makeUnaryRequest(
+      method,
+      (bytes: Buffer) => bytes,
+      (bytes: Buffer) => decode(new Uint8Array(bytes)),
+      request,
+      (err: grpc.ServiceError | null, response?: Res) => (err || !response ? reject(err ?? new Error(`${method} returned nothing`)) : resolvePromise(response)),
+    ),
+  );
 }
 
 function schemaDefaults(properties: Record<string, unknown> | undefined): Record<string, unknown> {

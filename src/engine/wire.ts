@@ -42,7 +42,8 @@ export function fromStruct(struct: Struct | undefined): Record<string, unknown> 
   return struct ? (struct.toJavaScript() as Record<string, unknown>) : {};
 }
 
-function jsonValue(value: unknown, path: string): unknown {
+/** `value` as plain JSON: `undefined` members left out; anything else that is not JSON is an error naming its path. */
+export function jsonValue(value: unknown, path: string): unknown {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new Error(`Property ${path || "."} is ${value}; the wire format carries only finite numbers.`);
