@@ -2,14 +2,13 @@ import { InputError } from "../cli/exitCodes";
 import { verdictsAcrossStacks, type FleetCheckReport, type FleetStack } from "./acrossStacks";
 import { AnalysisThread } from "./analysisThread";
 import { DEFAULT_PACK_DIR, checkStack, type CheckOptions } from "./runCheck";
-import { readStackInput, type StackInput } from "./stackInput";
-import { missingSnapshotFolders } from "./liveSnapshot";
+import { readCheckInputs, type FleetInputOptions, type StackInput } from "./stackInput";
 
-export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir" | "analysis" | "input"> {
-  /** The fleet's stacks, each `stacks/Pulumi.<name>.yaml`. */
-  readonly stacks: readonly string[];
-  /** The snapshot folder of a stack's clusters. */
-  readonly liveDirOf: (stack: string) => string;
+export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir" | "analysis" | "input">, FleetInputOptions {
+  /** Every stack's input, already read (`readCheckInputs`) by the CLI before it started the first pack. */
+  readonly inputs?: readonly StackInput[];
+  /** The first stack's pack, already started; default: started here. */
+  readonly analysis?: AnalysisThread;
 }
 
 /**
@@ -20,29 +19,12 @@ export interface FleetCheckOptions extends Omit<CheckOptions, "stack" | "liveDir
  */
 export async function runFleetCheck(options: FleetCheckOptions): Promise<FleetCheckReport> {
   const { stacks } = options;
-  const duplicate = stacks.find((s, i) => stacks.indexOf(s) !== i);
-  if (duplicate) throw new InputError(`--stack '${duplicate}' is given twice. Fix: name each stack once.`);
-  const inputs: StackInput[] = [];
-  const problems: string[] = [];
-  for (const stack of stacks) {
-    try {
-      const input = readStackInput({ ...options, stack });
-      inputs.push(input);
-      // Every stack's snapshot folders too, before any stack runs: one answer naming all that is missing.
-      const missing = missingSnapshotFolders(options.liveDirOf(stack), stack, input.fleet.clusters.map((c) => c.name));
-      if (missing) throw new InputError(missing);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      problems.push(`- stack '${stack}': ${error.message.replace(/\n/g, "\n  ")}`);
-    }
-  }
-  if (problems.length > 0) throw new InputError(`${problems.length} of ${stacks.length} stacks have bad input; nothing was checked.\n${problems.join("\n")}`);
-
+  const inputs = options.inputs ?? readCheckInputs(options);
   const packDir = options.packDir ?? DEFAULT_PACK_DIR;
   const launch = (): AnalysisThread => new AnalysisThread(packDir, options.progress);
   const checked: FleetStack[] = [];
   const reports: FleetCheckReport["stacks"][number][] = [];
-  let next: AnalysisThread | undefined = launch();
+  let next: AnalysisThread | undefined = options.analysis ?? launch();
   try {
     for (const [i, input] of inputs.entries()) {
       const stack = stacks[i]!;

@@ -5,25 +5,19 @@ import type { ClusterDeclaration, FleetDeclaration, KubeSphereVersion } from "..
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
 import { AnalysisThread } from "./analysisThread";
-import { ENV_FILE_FLAG, readEscEnvironment } from "./escEnvironment";
-import { readLiveSnapshot } from "./liveSnapshot";
+import { ENV_FILE_FLAG } from "./escEnvironment";
 import { liveTargetOf } from "./previewOutputs";
 import { DEFAULT_PROGRAM_TIMEOUT_SECONDS, runProgram } from "./programRun";
-import { defaultProgramLiveDir, readProgramProject } from "./programProject";
 import { ProgramResourceBuilder } from "./programResources";
-import { readProgramStack } from "./programStack";
+import { readProgramInput, type ProgramInput, type ProgramInputOptions } from "./programInput";
 import type { CheckReport } from "./report";
 import { planRotation } from "./rotation";
 import { DEFAULT_PACK_DIR, dedupe, planFleet, violationsOf, type CheckOptions } from "./runCheck";
 
 /** `runCheck`'s options that mean the same here (the pack, its config, the limits, progress), and the program's own. */
-export interface ProgramCheckOptions extends Pick<CheckOptions, "stack" | "policyPackConfig" | "packDir" | "analysis" | "env" | "fileLimits" | "progress"> {
-  /** `--program`: the folder of the program's Pulumi.yaml. */
-  readonly programDir: string;
-  /** `--live`; default `<program>/live/<stack>`. */
-  readonly liveDir?: string;
-  /** `--esc-env-file`, read under the program's project name. */
-  readonly escEnvFile?: string;
+export interface ProgramCheckOptions extends Pick<CheckOptions, "stack" | "policyPackConfig" | "packDir" | "analysis" | "env" | "fileLimits" | "progress">, ProgramInputOptions {
+  /** The program's input, already read (`readProgramInput`): the CLI reads it before it starts the pack. */
+  readonly input?: ProgramInput;
   /** `--program-timeout`, default 120 s. */
   readonly timeoutSeconds?: number;
   /** The program's own console output. */
@@ -51,11 +45,7 @@ export async function runProgramCheck(options: ProgramCheckOptions): Promise<Che
 async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptions, progress: (message: string) => void): Promise<CheckReport> {
   const limits = options.fileLimits ?? {};
   const { stack } = options;
-  const project = readProgramProject(options.programDir, limits);
-  const esc = options.escEnvFile ? readEscEnvironment(options.escEnvFile, limits, project.name) : undefined;
-  const stackConfig = namingProgram(project.dir, stack, () => readProgramStack(project, stack, options.env ?? process.env, limits, esc));
-  const liveDir = options.liveDir ?? defaultProgramLiveDir(project.dir, stack);
-  const live = readLiveSnapshot(liveDir, limits);
+  const { project, stackConfig, liveDir, live } = options.input ?? readProgramInput(options);
   analysis.configure({ stack, ...(options.policyPackConfig ? { policyPackConfig: options.policyPackConfig } : {}), ...(options.fileLimits ? { fileLimits: options.fileLimits } : {}) });
 
   const where = `--program ${project.dir}, stack '${stack}'`;
@@ -95,17 +85,6 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
   const clusters = planFleet(fleet, live, builder.checked, notes, analysis.remediations);
   const rotation = planRotation(fleet, clusters, live);
   return { stack, stackFile: stackConfig.file, ...(rotation ? { rotation } : {}), clusters, violations: dedupe(violations), notes };
-}
-
-/** `read()`, its bad input named by the program and stack (the reason names the file and key). */
-function namingProgram<T>(dir: string, stack: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    const where = `--program ${dir}, stack '${stack}'`;
-    if (error instanceof InputError && !error.message.startsWith(where)) throw new InputError(`${where}: ${error.message}`);
-    throw error;
-  }
 }
 
 /** The clusters every KubeSphereFleet of the program declared, from its registered `clusters` output (role, version, mode). */

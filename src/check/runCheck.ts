@@ -5,10 +5,10 @@ import { runFleetUnderMocks, stackConfigOf } from "../mocks/runUnderMocks";
 import { RESTART_ANNOTATION_PATH } from "../program/clusterPlan";
 import { KUBERNETES_PROVIDER_TYPE, unwrapSecrets, type RecordedResource } from "../mocks/kubernetesMocks";
 import { clusterViewFromObjects, type KubernetesObject } from "../model/kubernetesObjects";
-import { missingSnapshotFolders, readLiveSnapshot } from "./liveSnapshot";
+import { readLiveSnapshot } from "./liveSnapshot";
 import { AnalysisThread } from "./analysisThread";
 import type { Remediation } from "./packAnalysis";
-import { readStackInput, type StackInput } from "./stackInput";
+import { readCheckInput, type StackInput } from "./stackInput";
 import { planRotation } from "./rotation";
 import { planCluster, type DeclaredResource } from "./plan";
 import type { CheckReport, Violation } from "./report";
@@ -39,7 +39,7 @@ export interface CheckOptions {
   readonly progress?: (message: string) => void;
   /** `--esc-env-file`: the opened ESC environment, for the keys a stack file that imports one does not set. */
   readonly escEnvironment?: EscEnvironment;
-  /** The stack's config, already read and validated (the check across stacks reads every stack first). */
+  /** The stack's config, already read and validated with its snapshot folders (`readCheckInput`): the CLI and the check across stacks read it before they start the pack. */
   readonly input?: StackInput;
 }
 
@@ -69,7 +69,7 @@ export async function checkStack(options: CheckOptions): Promise<StackCheck> {
   const analysis = options.analysis ?? new AnalysisThread(options.packDir ?? DEFAULT_PACK_DIR, progress);
   let stack: StackInput;
   try {
-    stack = options.input ?? readStackInput(options);
+    stack = options.input ?? readCheckInput(options);
   } catch (error) {
     await analysis.close();
     throw error;
@@ -91,8 +91,6 @@ async function checkWith(analysis: Pick<AnalysisThread, "add" | "finish"> & Part
   const limits = options.fileLimits ?? {};
   const { stackConfig, input, fleet } = stack;
   const notes = [...stack.notes];
-  const missing = missingSnapshotFolders(options.liveDir, options.stack, fleet.clusters.map((c) => c.name));
-  if (missing) throw new InputError(missing);
   const live = readLiveSnapshot(options.liveDir, limits);
 
   progress(`Running the program for ${fleet.clusters.length} clusters under Pulumi's mock runtime, each resource to the policy pack as it registers…`);

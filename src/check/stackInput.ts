@@ -6,9 +6,10 @@ import { configMap, isPlainObject } from "../model/lookup";
 import { shownName } from "../input/printable";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
-import { structuredConfigValue } from "../program/stackConfig";
+import { structuredConfigValue } from "../config/structuredConfigValue";
 import { mergeProjectConfig, type HeldConfig } from "./projectConfig";
 import { isSecure, readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
+import { missingSnapshotFolders } from "./liveSnapshot";
 
 /** A stack's config as the check runs it: read, validated, with what could not be known here. */
 export interface StackInput {
@@ -53,6 +54,44 @@ export function readStackInput(options: StackInputOptions): StackInput {
     throw new InputError(problemList(`${stackConfig.file}${from} has ${validation.errors.length} problem(s):`, validation.errors.map(formatConfigError)));
   }
   return { stackConfig, input, fleet: validation.fleet, notes };
+}
+
+/**
+ * A stack's config and its snapshot folders (`--live`), looked at before anything runs: bad input is an `InputError`
+ * before the policy pack starts. Loads no Pulumi SDK (a stack file holds plain data), so it costs a fraction of a second.
+ */
+export function readCheckInput(options: StackInputOptions & { readonly liveDir: string }): StackInput {
+  const input = readStackInput(options);
+  const missing = missingSnapshotFolders(options.liveDir, options.stack, input.fleet.clusters.map((c) => c.name));
+  if (missing) throw new InputError(missing);
+  return input;
+}
+
+export interface FleetInputOptions extends Omit<StackInputOptions, "stack"> {
+  /** The fleet's stacks, each `stacks/Pulumi.<name>.yaml`. */
+  readonly stacks: readonly string[];
+  /** The snapshot folder of a stack's clusters. */
+  readonly liveDirOf: (stack: string) => string;
+}
+
+/** `readCheckInput` of every stack of a check across stacks: one `InputError` naming every stack's problems. */
+export function readCheckInputs(options: FleetInputOptions): StackInput[] {
+  const { stacks } = options;
+  const duplicate = stacks.find((s, i) => stacks.indexOf(s) !== i);
+  if (duplicate) throw new InputError(`--stack '${duplicate}' is given twice. Fix: name each stack once.`);
+  const inputs: StackInput[] = [];
+  const problems: string[] = [];
+  for (const stack of stacks) {
+    try {
+      // Every stack's snapshot folders too, before any stack runs: one answer naming all that is missing.
+      inputs.push(readCheckInput({ ...options, stack, liveDir: options.liveDirOf(stack) }));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(`- stack '${stack}': ${error.message.replace(/\n/g, "\n  ")}`);
+    }
+  }
+  if (problems.length > 0) throw new InputError(`${problems.length} of ${stacks.length} stacks have bad input; nothing was checked.\n${problems.join("\n")}`);
+  return inputs;
 }
 
 /**

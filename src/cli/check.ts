@@ -5,6 +5,8 @@ import { readEscEnvironment } from "../check/escEnvironment";
 import { fleetMandatoryCount, formatFleetText, formatText, textStyle } from "../check/formatText";
 import { mandatoryCount, type CheckReport } from "../check/report";
 import { AnalysisThread } from "../check/analysisThread";
+import { readProgramInput } from "../check/programInput";
+import { readCheckInput, readCheckInputs } from "../check/stackInput";
 import { ExitCode, InputError, unexpected } from "./exitCodes";
 import { writeFileSafely } from "./outputPath";
 import { POLICY_PACK_DIR, PROJECT_DIR, defaultProjectDir } from "./projectDir";
@@ -22,20 +24,28 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       if (!args.json || io.stderr.isTTY) io.stderr.write(`${message}\n`);
     };
     const fileLimits = { maxBytes: args.maxFileBytes, raiseWith: `${MAX_FILE_FLAG} <MiB>` };
+    // Each way reads and validates its input first (no Pulumi SDK needed: a fraction of a second), so bad input is
+    // exit 2 before anything starts. Then the pack: its process loads its SDK for about a second, so it is spawned (from
+    // its own thread) before this process loads the Pulumi SDK and the program (required only then), and both load at
+    // once on two cores. The run stops it.
     if (args.program) {
-      // The pack first, as below; then the program, in a process of its own.
-      const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
-      const { runProgramCheck } = require("../check/programCheck") as typeof import("../check/programCheck");
-      const report = await runProgramCheck({
+      const options = {
         programDir: args.program,
         stack: args.stacks[0]!,
         ...(args.live ? { liveDir: args.live } : {}),
-        ...(args.policyPackConfig ? { policyPackConfig: args.policyPackConfig } : {}),
         ...(args.envFile ? { escEnvFile: args.envFile } : {}),
-        ...(args.programTimeoutSeconds ? { timeoutSeconds: args.programTimeoutSeconds } : {}),
-        analysis,
         env: io.env,
         fileLimits,
+      };
+      const input = readProgramInput(options);
+      const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
+      const { runProgramCheck } = require("../check/programCheck") as typeof import("../check/programCheck");
+      const report = await runProgramCheck({
+        ...options,
+        input,
+        ...(args.policyPackConfig ? { policyPackConfig: args.policyPackConfig } : {}),
+        ...(args.programTimeoutSeconds ? { timeoutSeconds: args.programTimeoutSeconds } : {}),
+        analysis,
         progress,
         output: (text) => progress(text.trimEnd()),
       });
@@ -46,18 +56,20 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     const escEnvironment = args.envFile ? readEscEnvironment(args.envFile, fileLimits) : undefined;
     const common = { ...args, env: io.env, progress, packDir: POLICY_PACK_DIR, fileLimits, ...(escEnvironment ? { escEnvironment } : {}) };
     if (args.acrossStacks) {
+      const fleet = { ...common, stacks: args.stacks, liveDirOf: (stack: string) => liveDirOf(args, stack) };
+      const inputs = readCheckInputs(fleet);
+      const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
       const { runFleetCheck } = require("../check/fleetCheck") as typeof import("../check/fleetCheck");
-      const report = await runFleetCheck({ ...common, stacks: args.stacks, liveDirOf: (stack) => liveDirOf(args, stack) });
+      const report = await runFleetCheck({ ...fleet, inputs, analysis });
       if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
       io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatFleetText(report, textStyle(args.colour)));
       return fleetMandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
     }
     const stack = args.stacks[0]!;
-    // The pack process loads its SDK for about a second: spawn it (from its own thread) before this process loads the
-    // Pulumi SDK and the program (required only now), so both load at once on two cores. runCheck stops it.
+    const input = readCheckInput({ ...common, stack, liveDir: liveDirOf(args, stack) });
     const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
     const { runCheck } = require("../check/runCheck") as typeof import("../check/runCheck");
-    const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), analysis });
+    const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), analysis, input });
     if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
     return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;

@@ -1,5 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
-import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { InputFileError, InputFileRule, readInputFile, type InputFileOptions } from "../input/inputFile";
 import { DEFAULT_KUBESPHERE_NAMES } from "../model/kubernetesObjects";
 import { isPlainObject } from "../model/lookup";
@@ -221,7 +219,7 @@ function connectionOf(entry: Record<string, unknown>, at: string, fail: Report):
   if (provider !== undefined) {
     // A CustomResource passes ProviderResource.isInstance (it is CustomResource's check); only a Kubernetes
     // provider can read and patch the cluster's objects.
-    if (!KubernetesProvider.isInstance(provider)) {
+    if (!pulumiSdk().kubernetesProvider.isInstance(provider)) {
       fail(`${at}.provider`, "is not a Kubernetes provider", "pass the cluster's k8s.Provider (new k8s.Provider(...), or the one your cluster resource gives), or kubeconfig instead");
       return undefined;
     }
@@ -238,11 +236,22 @@ function connectionOf(entry: Record<string, unknown>, at: string, fail: Report):
     }
     return { content: kubeconfig, source, ...(context ? { context: context as string } : {}) };
   }
-  if (!pulumi.Output.isInstance(kubeconfig) && !(kubeconfig instanceof Promise)) {
+  if (!pulumiSdk().output.isInstance(kubeconfig) && !(kubeconfig instanceof Promise)) {
     fail(source, "is not kubeconfig text", fix);
     return undefined;
   }
   return { source, ...(context ? { context: context as string } : {}) };
+}
+
+/**
+ * The SDK's classes, required only for a value that is no plain data (a provider, an Output): a stack file holds
+ * none, so the offline check reads and validates it without loading the SDK, and bad input fails in a fraction of a second.
+ */
+function pulumiSdk(): { output: typeof import("@pulumi/pulumi").Output; kubernetesProvider: typeof import("@pulumi/kubernetes/provider").Provider } {
+  return {
+    output: (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).Output,
+    kubernetesProvider: (require("@pulumi/kubernetes/provider") as typeof import("@pulumi/kubernetes/provider")).Provider,
+  };
 }
 
 /** What keeps a string from being a DNS-1123 label, in words that do not quote it. */

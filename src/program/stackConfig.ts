@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
 import { problemList } from "../config/problemList";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
+import { structuredConfigValue } from "../config/structuredConfigValue";
 
 /** The stack's fleet config as plain data, from the config the Pulumi engine hands the program. */
 export function readStackConfig(): FleetConfigInput {
@@ -11,18 +12,6 @@ export function readStackConfig(): FleetConfigInput {
   };
   const text = (key: string): unknown => pulumi.runtime.getConfig(`${PROJECT}:${key}`);
   return { clusters: value("clusters"), jwtSecret: text("jwtSecret"), namespace: text("namespace"), configMap: text("configMap"), hostJwtSecretFingerprint: text("hostJwtSecretFingerprint") };
-}
-
-/**
- * A config value the program reads as structured data (`clusters`): the engine hands every value as text (a YAML
- * list or mapping as its JSON, a secure value as its plaintext), so the text is parsed as JSON, else kept as text.
- */
-export function structuredConfigValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
 }
 
 /** The validated fleet, or a `RunError` (no stack trace) listing every problem of the stack config. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { runCli, scratchCopy, type CliRun } from "../helpers/checkCli";
+import { cliEntry, runCli, runNode, scratchCopy, type CliRun } from "../helpers/checkCli";
 
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
 const OTHER_SECRET = "driftedJwtSecretBBBBBBBBBBBBBBBBBB";
@@ -107,5 +107,36 @@ test("bad input exits 2 with a message naming the file and key, and no stack tra
   for (const run of [missing, flag, broken]) {
     t.notRegex(run.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, "no stack trace");
     assertNoSecret(t, run);
+  }
+});
+
+/**
+ * What the check started before it refused: a probe required ahead of the CLI counts the worker threads (the policy
+ * pack's side starts as one) and says whether the Pulumi SDK was loaded.
+ */
+const STARTED_PROBE = `const threads = require("node:worker_threads");
+let started = 0;
+const Worker = threads.Worker;
+threads.Worker = class extends Worker { constructor(...args) { super(...args); started += 1; } };
+process.on("exit", () => process.stderr.write("probe: threads=" + started + " sdk=" + Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]/.test(k)) + "\\n"));
+`;
+
+test("bad input is refused before the policy pack starts and before the Pulumi SDK loads: a missing stack, missing snapshot folders, a program's bad stack file", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ksf-started-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const probe = join(dir, "probe.js");
+  writeFileSync(probe, STARTED_PROBE);
+  const check = (args: readonly string[]) => runNode(["--require", probe, ...cliEntry("check"), ...args]);
+  const [missing, noFolders, program] = await Promise.all([
+    check(["--stack", "nope"]),
+    check(["--stack", "dev", "--live", dir]),
+    check(["--program", "examples/own-program", "--stack", "nope"]),
+  ]);
+  t.regex(missing.stderr, /^error: stack 'nope': .*stacks\/Pulumi\.nope\.yaml does not exist/m);
+  t.regex(noFolders.stderr, /^error: --live .* has no folder for 'host', 'member-1', 'member-2'/m);
+  t.regex(program.stderr, /^error: --program .*own-program, stack 'nope': .*Pulumi\.nope\.yaml does not exist/m);
+  for (const run of [missing, noFolders, program]) {
+    t.is(run.code, 2, run.stderr);
+    t.regex(run.stderr, /^probe: threads=0 sdk=false$/m, "the pack's thread started, or the SDK loaded, before the input was refused");
   }
 });
