@@ -57,3 +57,8 @@ export function readEscEnvironment(file: string, limits: FileLimits = {}, projec
   }
   return { file, pulumiConfig };
 }
+
+/** The note for an ESC file given to a stack whose stack file imports no environment (its values are not used). */
+export function escFileUnused(esc: EscEnvironment, stack: string): string {
+  return `${ENV_FILE_FLAG} ${esc.file} is not used for stack '${stack}': its stack file imports no ESC environment, so pulumi up would not get those values.`;
+}

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { InputError } from "../cli/exitCodes";
 import { shownName } from "../input/printable";
-import { configMap, isPlainObject } from "../model/lookup";
+import { configMap } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import type { StackConfig as EngineConfig } from "../mocks/runUnderMocks";
-import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
+import { ENV_FILE_FLAG, escFileUnused, type EscEnvironment } from "./escEnvironment";
 import { programStackFile, type ProgramProject } from "./programProject";
 import { mergeProjectConfig } from "./projectConfig";
-import { isSecure, readStackConfig, type FileLimits } from "./stackFile";
+import { isSecure, readStackConfig, unknownForSecure, type FileLimits } from "./stackFile";
 
 /** A program's stack config as the engine hands it to the program, and what the report says about it. */
 export interface ProgramStackConfig {
@@ -41,7 +41,7 @@ export function readProgramStack(project: ProgramProject, stack: string, env: No
     for (const key of taken) values[key] = esc.pulumiConfig[key];
     if (taken.length > 0) notes.push(`${taken.length} config key${taken.length === 1 ? "" : "s"} from ${ENV_FILE_FLAG} ${esc.file} (ESC environment ${names}); the stack file's own values win over it, as in pulumi up.`);
   } else if (esc) {
-    notes.push(`${ENV_FILE_FLAG} ${esc.file} is not used for stack '${stack}': its stack file imports no ESC environment, so pulumi up would not get those values.`);
+    notes.push(escFileUnused(esc, stack));
   }
   const unopened = stackConfig.environments.length > 0 && !esc ? names : undefined;
   if (stackConfig.undecrypted.length > 0) {
@@ -63,15 +63,8 @@ export function readProgramStack(project: ProgramProject, stack: string, env: No
 function engineText(value: unknown): string {
   if (isSecure(value)) return UNKNOWN_VALUE;
   if (typeof value === "string") return value;
-  if (value !== null && typeof value === "object") return JSON.stringify(withUnknowns(value));
+  if (value !== null && typeof value === "object") return JSON.stringify(unknownForSecure(value));
   return String(value);
-}
-
-function withUnknowns(value: unknown): unknown {
-  if (isSecure(value)) return UNKNOWN_VALUE;
-  if (Array.isArray(value)) return value.map(withUnknowns);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUnknowns(v)]));
-  return value;
 }
 
 /** `<project>:jwtSecret[0].x` → `jwtSecret`; another namespace's key stays whole. */

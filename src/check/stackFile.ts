@@ -4,7 +4,8 @@ import { InputError } from "../cli/exitCodes";
 import { readYamlDocuments } from "../input/boundedYaml";
 import { readInputFile, type InputFileOptions } from "../input/inputFile";
 import { PROJECT } from "../config/fleetDeclaration";
-import { configMap } from "../model/lookup";
+import { configMap, isPlainObject } from "../model/lookup";
+import { UNKNOWN_VALUE } from "../model/unknownValue";
 import { trimSpace } from "../input/goText";
 import { shownName } from "../input/printable";
 import { passphraseCrypter, WrongPassphraseError, type PassphraseCrypter } from "../secrets/passphrase";
@@ -149,4 +150,14 @@ function crypterFor(root: { encryptionsalt?: unknown; secretsprovider?: unknown 
     if (error instanceof WrongPassphraseError) throw new InputError(`${error.message}. Set the passphrase this stack was created with.`);
     throw new InputError(`encryptionsalt: ${(error as Error).message}`);
   }
+}
+
+/** The config with every `{ secure: … }` left undecrypted replaced by Pulumi's unknown. */
+export function unknownForSecure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unknownForSecure);
+  if (isPlainObject(value)) {
+    if (isSecure(value)) return UNKNOWN_VALUE;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownForSecure(v)]));
+  }
+  return value;
 }

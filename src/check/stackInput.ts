@@ -2,13 +2,13 @@ import { InputError } from "../cli/exitCodes";
 import { PROJECT, type FleetDeclaration } from "../config/fleetDeclaration";
 import { formatConfigError, validateFleetConfig, type FleetConfigInput } from "../config/validateFleetConfig";
 import { problemList } from "../config/problemList";
-import { configMap, isPlainObject } from "../model/lookup";
+import { configMap } from "../model/lookup";
 import { shownName } from "../input/printable";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
-import { ENV_FILE_FLAG, type EscEnvironment } from "./escEnvironment";
+import { ENV_FILE_FLAG, escFileUnused, type EscEnvironment } from "./escEnvironment";
 import { structuredConfigValue } from "../config/structuredConfigValue";
 import { mergeProjectConfig, type HeldConfig } from "./projectConfig";
-import { isSecure, readStackConfig, type FileLimits, type StackConfig } from "./stackFile";
+import { isSecure, readStackConfig, unknownForSecure, type FileLimits, type StackConfig } from "./stackFile";
 import { missingSnapshotFolders } from "./liveSnapshot";
 
 /** A stack's config as the check runs it: read, validated, with what could not be known here. */
@@ -140,7 +140,7 @@ function environmentValues(stackConfig: StackConfig, esc: EscEnvironment | undef
   const absent = FLEET_KEYS.filter((key) => !Object.hasOwn(values, key));
   const keys = (list: readonly string[]) => list.map((k) => `${PROJECT}:${k}`).join(", ");
   if (stackConfig.environments.length === 0) {
-    if (esc) notes.push(`${ENV_FILE_FLAG} ${esc.file} is not used for stack '${stackConfig.stack}': its stack file imports no ESC environment, so pulumi up would not get those values.`);
+    if (esc) notes.push(escFileUnused(esc, stackConfig.stack));
     return { values, fromEnvironment: [] };
   }
   if (esc) {
@@ -166,14 +166,4 @@ function environmentValues(stackConfig: StackConfig, esc: EscEnvironment | undef
   const others = absent.filter((key) => key !== "jwtSecret" && key !== "clusters");
   if (others.length > 0) notes.push(`${keys(others)} may also come from ESC environment ${names}; the check uses the stack file and the defaults for them.`);
   return { values, fromEnvironment: [] };
-}
-
-/** The config with every `{ secure: … }` left undecrypted replaced by Pulumi's unknown. */
-function unknownForSecure(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unknownForSecure);
-  if (isPlainObject(value)) {
-    if (isSecure(value)) return UNKNOWN_VALUE;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownForSecure(v)]));
-  }
-  return value;
 }
