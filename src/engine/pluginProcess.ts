@@ -11,11 +11,15 @@ export function sdkCommandPath(pluginDir: string, command: string): string {
  * Run by the plugin's Node before the plugin's own entry: the plugin exits once its stdin, a pipe from the process
  * that started it, reaches its end. The operating system closes that pipe when the starting process is gone, however
  * it ended (SIGKILL, a crash, a test worker that exits, a thread that is terminated), so a plugin never outlives it as
- * an orphan serving gRPC for hours. Then the entry is loaded as `node <entry> <args…>` loads it: with `-e`,
- * `process.argv` is `[node, entry, ...args]`, which is what the SDK's runners read.
+ * an orphan serving gRPC for hours. The pipe is unref'd: it must not keep the plugin alive either, or a plugin whose
+ * entry fails (run-policy-pack sets exit code 32 and lets the event loop drain: cmd/run-policy-pack/index.js:70 of
+ * @pulumi/pulumi 3.248.0) would wait on its stdin instead of exiting, and whoever started it would wait for its port
+ * until the time limit (a minute) rather than hear at once that it exited. Then the entry is loaded as
+ * `node <entry> <args…>` loads it: with `-e`, `process.argv` is `[node, entry, ...args]`, which is what the SDK's
+ * runners read.
  */
 const EXIT_WITH_PARENT = [
-  'process.stdin.on("end", () => process.exit(0)).on("error", () => process.exit(0)).resume();',
+  'process.stdin.on("end", () => process.exit(0)).on("error", () => process.exit(0)).resume().unref();',
   "require(process.argv[1]);",
 ].join("\n");
 

@@ -11,6 +11,7 @@ import { POLICY_PACK_DIR, PROJECT_DIR } from "../../src/cli/projectDir";
 import { AnalysisThread } from "../../src/check/analysisThread";
 import { PackAnalysis } from "../../src/check/packAnalysis";
 import { launchPolicyPack, startPolicyPack, type PolicyDiagnostic } from "../../src/engine";
+import { timeScale } from "../helpers/checkCli";
 import { wireResources } from "../helpers/wireStack";
 import { compliantStack, configMapResource, unrelatedResources } from "../policies/stackFixtures";
 
@@ -57,15 +58,20 @@ test("concurrent Analyze calls give the diagnostics of one call at a time, in th
   }
 });
 
-test("a pack that cannot start fails finish(), not the process, and close() still returns", async (t) => {
+/** Far below the 60 s a pack has to print its port: a pack whose entry fails exits, and that is heard at once. */
+const EXITED_PACK_HEARD_WITHIN_MS = 20_000;
+
+test("a pack that cannot start fails finish() as soon as it exits, not at the start time limit, not the process, and close() still returns", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "ksf-unbuilt-pack-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "unbuilt", main: "bin/index.js" }));
   writeFileSync(join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
   symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"), "dir");
+  const started = Date.now();
   const analysis = new PackAnalysis({ pack: (await launchPolicyPack(dir, { startTimeoutMs: 60_000 })).ready, config: () => ({}) });
   for (const resource of stackWithFindings()) analysis.add(resource);
-  await t.throwsAsync(analysis.finish(), { message: /Policy pack did not start/ });
+  await t.throwsAsync(analysis.finish(), { message: /Policy pack did not start: the process exited \(code 32\) before printing its port\.\n[^]*Cannot find module/ });
+  t.true(Date.now() - started < EXITED_PACK_HEARD_WITHIN_MS * timeScale(), `${Date.now() - started} ms`);
   await t.notThrowsAsync(analysis.close());
 });
 
@@ -125,10 +131,12 @@ test("on its own thread, a bad --policy-pack-config surfaces from finish() as th
   writeFileSync(join(unbuilt, "package.json"), JSON.stringify({ name: "unbuilt", main: "bin/index.js" }));
   writeFileSync(join(unbuilt, "PulumiPolicy.yaml"), "runtime: nodejs\n");
   symlinkSync(join(PROJECT_DIR, "node_modules"), join(unbuilt, "node_modules"), "dir");
+  const started = Date.now();
   const notStarted = new AnalysisThread(unbuilt);
   notStarted.configure({ stack: "dev" });
   notStarted.add(stackWithFindings()[0]!);
-  const error = await t.throwsAsync(notStarted.finish(), { message: /Policy pack did not start/ });
+  const error = await t.throwsAsync(notStarted.finish(), { message: /Policy pack did not start: the process exited \(code 32\)/ });
+  t.true(Date.now() - started < EXITED_PACK_HEARD_WITHIN_MS * timeScale(), `${Date.now() - started} ms`);
   t.false(error instanceof InputError, "a pack that does not start is not the user's input");
   await t.notThrowsAsync(notStarted.close());
 });
