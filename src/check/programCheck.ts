@@ -9,6 +9,7 @@ import { ENV_FILE_FLAG } from "./escEnvironment";
 import { liveTargetOf } from "./previewOutputs";
 import { DEFAULT_PROGRAM_TIMEOUT_SECONDS, runProgram } from "./programRun";
 import { ProgramResourceBuilder } from "./programResources";
+import { programWhere } from "./programProject";
 import { readProgramInput, type ProgramInput, type ProgramInputOptions } from "./programInput";
 import type { CheckReport } from "./report";
 import { planRotation } from "./rotation";
@@ -48,7 +49,7 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
   const { project, stackConfig, liveDir, live } = options.input ?? readProgramInput(options);
   analysis.configure({ stack, ...(options.policyPackConfig ? { policyPackConfig: options.policyPackConfig } : {}), ...(options.fileLimits ? { fileLimits: options.fileLimits } : {}) });
 
-  const where = `--program ${project.dir}, stack '${stack}'`;
+  const where = programWhere(project.dir, stack);
   const builder = new ProgramResourceBuilder({ stack, project: project.name, programDir: project.dir, config: stackConfig.engine, limits, where });
   progress(`Running ${project.main} under Pulumi's mock runtime, each resource to the policy pack as it registers…`);
   let run;
@@ -64,6 +65,7 @@ async function checkProgram(analysis: AnalysisThread, options: ProgramCheckOptio
         }
       },
       ...(options.output ? { output: options.output } : {}),
+      ...(options.env ? { env: options.env } : {}),
     });
   } catch (error) {
     if (error instanceof InputError && stackConfig.unopenedEnvironments && /Missing required configuration/i.test(error.message)) {

@@ -2,7 +2,7 @@ import { InputError } from "../cli/exitCodes";
 import type { KubernetesObject } from "../model/kubernetesObjects";
 import { readEscEnvironment, type EscEnvironment } from "./escEnvironment";
 import { readLiveSnapshot } from "./liveSnapshot";
-import { defaultProgramLiveDir, readProgramProject, type ProgramProject } from "./programProject";
+import { defaultProgramLiveDir, programWhere, readProgramProject, type ProgramProject } from "./programProject";
 import { readProgramStack, type ProgramStackConfig } from "./programStack";
 import type { FileLimits } from "./stackFile";
 
@@ -47,7 +47,7 @@ function namingProgram<T>(dir: string, stack: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    const where = `--program ${dir}, stack '${stack}'`;
+    const where = programWhere(dir, stack);
     if (error instanceof InputError && !error.message.startsWith(where)) throw new InputError(`${where}: ${error.message}`);
     throw error;
   }

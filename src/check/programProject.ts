@@ -25,9 +25,14 @@ export interface ProgramProject {
   readonly stackConfigDir: string;
 }
 
+/** How every message about a program of one's own starts: `--program <dir>`, and `, stack '<name>'` once there is one. */
+export function programWhere(dir: string, stack?: string): string {
+  return stack === undefined ? `--program ${dir}` : `--program ${dir}, stack '${stack}'`;
+}
+
 /** Reads `<dir>/Pulumi.yaml`; a program pulumi would not run (another runtime, no project name) is bad input. */
 export function readProgramProject(dir: string, limits: FileLimits = {}): ProgramProject {
-  const where = `--program ${dir}`;
+  const where = programWhere(dir);
   if (!isFolder(dir)) throw new InputError(`${where} is not a folder. Fix: give the folder holding your program's Pulumi.yaml.`);
   const file = join(dir, "Pulumi.yaml");
   if (!existsSync(file)) throw new InputError(`${where} has no Pulumi.yaml. Fix: give the folder of your Pulumi program (where \`pulumi preview\` runs).`);

@@ -5,6 +5,7 @@ import { delimiter, extname, join } from "node:path";
 import { InputError } from "../cli/exitCodes";
 import type { RecordedResource } from "../mocks/kubernetesMocks";
 import type { FromProgramRunner, ProgramRunRequest } from "./programRunner";
+import { programWhere } from "./programProject";
 
 /** How long a program may run by default (`--program-timeout`). */
 export const DEFAULT_PROGRAM_TIMEOUT_SECONDS = 120;
@@ -23,6 +24,8 @@ export interface ProgramRunOptions {
   readonly onResource: (resource: RecordedResource) => void;
   /** The program's own console output (stderr in the CLI; never stdout, which holds the report). */
   readonly output?: (text: string) => void;
+  /** The program's environment, as the check was given it (`main`'s); default this process's. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -33,13 +36,14 @@ export interface ProgramRunOptions {
  */
 export function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
   const { program, stack } = options.request;
-  const where = `--program ${program.dir}, stack '${stack}'`;
+  const where = programWhere(program.dir, stack);
   const runner = join(__dirname, `programRunner${extname(__filename)}`);
   const resources: RecordedResource[] = [];
   const notes: string[] = [];
   const fallback = resolvesKubesphereFleet(program.dir) ? undefined : kubesphereFleetFolder(options.request.checkPackageDir);
   if (fallback) notes.push(`kubesphere-fleet is not installed in ${program.dir}: the program got the copy running this check (${options.request.checkPackageDir}).`);
-  const env = fallback ? { ...process.env, NODE_PATH: [fallback, process.env["NODE_PATH"]].filter(Boolean).join(delimiter) } : process.env;
+  const given = options.env ?? process.env;
+  const env = fallback ? { ...given, NODE_PATH: [fallback, given["NODE_PATH"]].filter(Boolean).join(delimiter) } : given;
   const child = fork(runner, [], { cwd: program.dir, env, serialization: "advanced", stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const output = options.output ?? (() => undefined);
   child.stdout!.on("data", (chunk: Buffer) => output(chunk.toString("utf8")));

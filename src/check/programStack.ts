@@ -5,7 +5,7 @@ import { configMap } from "../model/lookup";
 import { UNKNOWN_VALUE } from "../model/unknownValue";
 import type { StackConfig as EngineConfig } from "../mocks/runUnderMocks";
 import { ENV_FILE_FLAG, escFileUnused, type EscEnvironment } from "./escEnvironment";
-import { programStackFile, type ProgramProject } from "./programProject";
+import { programStackFile, programWhere, type ProgramProject } from "./programProject";
 import { mergeProjectConfig } from "./projectConfig";
 import { isSecure, readStackConfig, unknownForSecure, type FileLimits } from "./stackFile";
 
@@ -29,7 +29,7 @@ export interface ProgramStackConfig {
 export function readProgramStack(project: ProgramProject, stack: string, env: NodeJS.ProcessEnv, limits: FileLimits, esc?: EscEnvironment): ProgramStackConfig {
   const file = programStackFile(project, stack);
   if (!existsSync(file)) {
-    throw new InputError(`--program ${project.dir}, stack '${stack}': ${file} does not exist. Fix: create it there with \`pulumi stack init ${stack}\` (and pulumi config set), or pass an existing --stack.`);
+    throw new InputError(`${programWhere(project.dir, stack)}: ${file} does not exist. Fix: create it there with \`pulumi stack init ${stack}\` (and pulumi config set), or pass an existing --stack.`);
   }
   const stackConfig = readStackConfig(project.dir, stack, env, limits, { project: project.name, file });
   const notes: string[] = [];

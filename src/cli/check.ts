@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { FleetCheckReport } from "../check/acrossStacks";
 import { CHECK_USAGE, MAX_FILE_FLAG, liveDirOf, parseCheckArgs } from "../check/checkArgs";
 import { readEscEnvironment } from "../check/escEnvironment";
-import { fleetMandatoryCount, formatFleetText, formatText, textStyle } from "../check/formatText";
+import { fleetMandatoryCount, formatFleetText, formatText, textStyle, type TextStyle } from "../check/formatText";
 import { mandatoryCount, type CheckReport } from "../check/report";
 import { AnalysisThread } from "../check/analysisThread";
 import { readProgramInput } from "../check/programInput";
@@ -12,8 +12,21 @@ import { writeFileSafely } from "./outputPath";
 import { POLICY_PACK_DIR, PROJECT_DIR, defaultProjectDir } from "./projectDir";
 import { printableLines } from "../input/printable";
 
+/** Where the check writes and which environment it reads: this process's, or a caller's (a test that runs it in-process). */
+export interface CheckIo {
+  readonly stdout: CheckOutput;
+  readonly stderr: CheckOutput;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** What the check needs of stdout or stderr: text goes in, and colour and progress depend on whether it is a terminal. */
+export interface CheckOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
 /** `npm run check -- --stack <name>`: parse arguments, run the check, print, and say the exit code. */
-export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
+export async function main(argv: readonly string[], io: CheckIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
   try {
     const args = parseCheckArgs(argv, { projectDir: defaultProjectDir(), isTty: Boolean(io.stdout.isTTY), env: io.env });
     if (args === "help") {
@@ -49,9 +62,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
         progress,
         output: (text) => progress(text.trimEnd()),
       });
-      if (args.sarif) writeSarif(args.sarif, report, args.program);
-      io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
-      return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
+      return answer(report, { ...args, projectDir: args.program }, io.stdout, formatText, mandatoryCount);
     }
     const escEnvironment = args.envFile ? readEscEnvironment(args.envFile, fileLimits) : undefined;
     const common = { ...args, env: io.env, progress, packDir: POLICY_PACK_DIR, fileLimits, ...(escEnvironment ? { escEnvironment } : {}) };
@@ -61,18 +72,14 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
       const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
       const { runFleetCheck } = require("../check/fleetCheck") as typeof import("../check/fleetCheck");
       const report = await runFleetCheck({ ...fleet, inputs, analysis });
-      if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
-      io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatFleetText(report, textStyle(args.colour)));
-      return fleetMandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
+      return answer(report, args, io.stdout, formatFleetText, fleetMandatoryCount);
     }
     const stack = args.stacks[0]!;
     const input = readCheckInput({ ...common, stack, liveDir: liveDirOf(args, stack) });
     const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
     const { runCheck } = require("../check/runCheck") as typeof import("../check/runCheck");
     const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), analysis, input });
-    if (args.sarif) writeSarif(args.sarif, report, args.projectDir);
-    io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report, textStyle(args.colour)));
-    return mandatoryCount(report) > 0 ? ExitCode.violation : ExitCode.healthy;
+    return answer(report, args, io.stdout, formatText, mandatoryCount);
   } catch (error) {
     if (error instanceof InputError) {
       io.stderr.write(`error: ${printableLines(error.message)}\n`);
@@ -81,6 +88,22 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     io.stderr.write(`error: the check failed unexpectedly: ${printableLines(unexpected(error, argv.includes("--debug")))}\n`);
     return ExitCode.violation;
   }
+}
+
+/**
+ * How every way of the check ends: the SARIF file if asked, the report on stdout (JSON, or text in `text`'s words),
+ * and exit 1 when a verdict is mandatory.
+ */
+function answer<R extends CheckReport | FleetCheckReport>(
+  report: R,
+  how: { readonly sarif?: string | undefined; readonly json: boolean; readonly colour: boolean; readonly projectDir: string },
+  stdout: CheckOutput,
+  text: (report: R, style: TextStyle) => string,
+  mandatory: (report: R) => number,
+): ExitCode {
+  if (how.sarif) writeSarif(how.sarif, report, how.projectDir);
+  stdout.write(how.json ? `${JSON.stringify(report, null, 2)}\n` : text(report, textStyle(how.colour)));
+  return mandatory(report) > 0 ? ExitCode.violation : ExitCode.healthy;
 }
 
 /** SARIF 2.1.0 of one stack's check or of a check across stacks, with every rule's description. */
