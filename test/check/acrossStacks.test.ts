@@ -9,7 +9,7 @@ import Ajv from "ajv-draft-04";
 import { parseDocument } from "yaml";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { runCli, scratchCopy, type CliRun } from "../helpers/checkCli";
+import { runCheckInProcess, scratchCopy, type CliRun } from "../helpers/checkCli";
 
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
 const OTHER_SECRET = "anotherFleetsJwtSecretCCCCCCCCCCCCCC";
@@ -48,7 +48,7 @@ const clusters = (config: Record<string, any>) => config["kubesphere-fleet:clust
 test("an agreeing fleet: every stack checked with the ESC environment file, no verdict across stacks, exit 0, valid SARIF", async (t) => {
   const dir = splitFleet(t);
   const sarifFile = join(dir, "fleet.sarif");
-  const run = await runCli("check", ["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json"), "--json", "--sarif", sarifFile]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json"), "--json", "--sarif", sarifFile]);
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as FleetJson;
   t.deepEqual(report.stacks.map((s) => s.stack), ["host-eu", "members-eu", "members-us"]);
@@ -63,7 +63,7 @@ test("an agreeing fleet: every stack checked with the ESC environment file, no v
 
 test("without the env file, a jwtSecret from ESC is unknown: advisories only, never a false mandatory, exit 0", async (t) => {
   const dir = splitFleet(t);
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "host-eu", "--stack", "members-us"]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--stack", "host-eu", "--stack", "members-us"]);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /note: kubesphere-fleet:jwtSecret is not in the stack file and may come from ESC environment acme\/kubesphere-fleet, which the check cannot open: it is shown as unknown/);
   t.regex(run.stdout, /^Across 2 stacks \(3 clusters\)$/m);
@@ -85,7 +85,7 @@ test("a shard with another secret, and a shard pinning it, fail across stacks wi
     },
   });
   const sarifFile = join(dir, "fleet.sarif");
-  const run = await runCli("check", ["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json"), "--json", "--sarif", sarifFile]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json"), "--json", "--sarif", sarifFile]);
   t.is(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as FleetJson;
   t.deepEqual(report.stacks.map((s) => s.violations.filter((v) => v.enforcementLevel === "mandatory").length), [0, 0, 0], "each stack alone is consistent");
@@ -111,7 +111,7 @@ test("two hosts across stacks and a cluster name declared twice: exit 1, each na
     "members-eu": (config) => (clusters(config)[1]!["name"] = "eu-1"),
   });
   renameSync(join(dir, "stacks", "members-eu", "live", "eu-3"), join(dir, "stacks", "members-eu", "live", "eu-1"));
-  const run = await runCli("check", ["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json")]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json")]);
   t.is(run.code, 1, run.stderr);
   t.regex(run.stdout, /mandatory +kubesphere-fleet-disallow-multiple-hosts\n +Stacks 'members-us', 'host-eu': The fleet has 2 host clusters \('host', 'us-1'\); it needs exactly one\./);
   t.regex(run.stdout, /mandatory +kubesphere-fleet-cross-stack-unique-cluster-names\n +Cluster name 'eu-1' is declared by stacks 'host-eu' \(kubesphere-fleet:clusters\[1\]\.name\), 'members-eu' \(kubesphere-fleet:clusters\[1\]\.name\); each cluster of the fleet is declared once/);
@@ -121,23 +121,23 @@ test("two hosts across stacks and a cluster name declared twice: exit 1, each na
 
 test("bad input in any stack, or an env file that is not ESC JSON, exits 2 before anything runs, naming the stack and the fix", async (t) => {
   const dir = splitFleet(t, { "members-us": (config) => (clusters(config)[0]!["role"] = "boss") });
-  const bad = await runCli("check", ["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json")]);
+  const bad = await runCheckInProcess(["--project-dir", dir, "--all-stacks", "--esc-env-file", join(dir, "env.json")]);
   t.is(bad.code, 2, bad.stdout);
   t.regex(bad.stderr, /^error: 1 of 3 stacks have bad input; nothing was checked\.\n- stack 'members-us': .*Pulumi\.members-us\.yaml \(kubesphere-fleet:jwtSecret from --esc-env-file .*env\.json\) has 1 problem\(s\):\n  - Stack 'members-us', clusters\[0\] \(us-1\): kubesphere-fleet:clusters\[0\]\.role is a string of 4 characters, not a role\. Fix: /);
   t.notRegex(bad.stderr, /\n +at /, "no stack trace");
 
   const envFile = join(dir, "not-esc.json");
   writeFileSync(envFile, `{"values": {"jwtSecret": "${OTHER_SECRET}"}, `);
-  const notJson = await runCli("check", ["--project-dir", dir, "--all-stacks", "--esc-env-file", envFile]);
+  const notJson = await runCheckInProcess(["--project-dir", dir, "--all-stacks", "--esc-env-file", envFile]);
   t.is(notJson.code, 2);
   t.regex(notJson.stderr, /^error: --esc-env-file .*not-esc\.json is not ESC JSON: not valid JSON at line 1, column \d+\. Fix: write it with: esc open <org>\/<project>\/<environment> --format json/);
   writeFileSync(envFile, JSON.stringify({ values: { jwtSecret: OTHER_SECRET } }));
-  const noConfig = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", envFile]);
+  const noConfig = await runCheckInProcess(["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", envFile]);
   t.is(noConfig.code, 2);
   t.regex(noConfig.stderr, /has no pulumiConfig: the environment gives a stack no config\. Fix: give the environment a pulumiConfig block/);
   for (const run of [bad, notJson, noConfig]) assertNoSecret(t, run);
 
-  const both = await runCli("check", ["--project-dir", dir, "--all-stacks", "--stack", "host-eu"]);
+  const both = await runCheckInProcess(["--project-dir", dir, "--all-stacks", "--stack", "host-eu"]);
   t.is(both.code, 2);
   t.regex(both.stderr, /--stack and --all-stacks cannot go together/);
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { cliEntry, runCli, runNode, scratchCopy, type CliRun } from "../helpers/checkCli";
+import { cliEntry, runCheckInProcess, runCli, runNode, scratchCopy, type CliRun } from "../helpers/checkCli";
 
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
 const OTHER_SECRET = "driftedJwtSecretBBBBBBBBBBBBBBBBBB";
@@ -19,7 +19,7 @@ function assertNoSecret(t: { false(v: boolean, m?: string): void }, run: CliRun,
   }
 }
 
-test("the example stack passes: a plan for every cluster, no violation, exit 0", async (t) => {
+test("the example stack passes: a plan for every cluster, no violation, exit 0 (the CLI's own process, as users start it)", async (t) => {
   const run = await runCli("check", ["--stack", "dev"]);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /Stack 'dev' .*: 3 clusters/);
@@ -37,7 +37,7 @@ test("--json and --sarif follow their shapes", async (t) => {
   const config = join(dir, "policy-config.json");
   // Hold the stack to another fleet's secret so that there are violations to show in SARIF.
   writeFileSync(config, JSON.stringify({ "kubesphere-fleet-configure-shared-jwt-secret": { expectedJwtSecretFingerprint: sha256Hex(OTHER_SECRET) } }));
-  const run = await runCli("check", ["--stack", "dev", "--json", "--sarif", sarifFile, "--policy-pack-config", config]);
+  const run = await runCheckInProcess(["--stack", "dev", "--json", "--sarif", sarifFile, "--policy-pack-config", config]);
   t.is(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { clusters: unknown[]; violations: { policy: string; enforcementLevel: string; cluster?: string; message: string }[] };
   t.deepEqual(
@@ -64,6 +64,20 @@ test("--json and --sarif follow their shapes", async (t) => {
   assertNoSecret(t, run, sarifFile);
 });
 
+test("the tests' in-process check (runCheckInProcess) answers what the CLI's process answers: the same report, verdicts and exit code, a run after another as the first", async (t) => {
+  const live = scratchCopy("stacks/dev/live");
+  t.teardown(live.dispose);
+  const file = join(live.dir, "member-1", "kubesphere-config.yaml");
+  writeFileSync(file, readFileSync(file, "utf8").replace(FIXTURE_JWT_SECRET, OTHER_SECRET));
+  const args = ["--stack", "dev", "--live", live.dir, "--json"];
+  const [inProcess, again, spawned] = [await runCheckInProcess(args), await runCheckInProcess(["--stack", "dev", "--json"]), await runCli("check", args)];
+  t.is(inProcess.code, spawned.code, inProcess.stderr);
+  t.deepEqual(JSON.parse(inProcess.stdout), JSON.parse(spawned.stdout));
+  t.is(inProcess.stderr, spawned.stderr);
+  t.is(again.code, 0, again.stderr);
+  t.deepEqual((JSON.parse(again.stdout) as { violations: unknown[] }).violations, [], "nothing of the run before carries over");
+});
+
 test("a drifted live snapshot shows the changes that would fix it", async (t) => {
   const live = scratchCopy("stacks/dev/live");
   t.teardown(live.dispose);
@@ -71,7 +85,7 @@ test("a drifted live snapshot shows the changes that would fix it", async (t) =>
     const file = join(live.dir, member, "kubesphere-config.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace(FIXTURE_JWT_SECRET, OTHER_SECRET).replace(/accessTokenMaxAge: 0s?\n/, "accessTokenMaxAge: 2h\n"));
   }
-  const run = await runCli("check", ["--stack", "dev", "--live", live.dir, "--json"]);
+  const run = await runCheckInProcess(["--stack", "dev", "--live", live.dir, "--json"]);
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { clusters: { name: string; restart: boolean; changes: { setting: string; live: string; desired: string }[] }[] };
   const byName = new Map(report.clusters.map((c) => [c.name, c]));
@@ -87,11 +101,11 @@ test("a drifted live snapshot shows the changes that would fix it", async (t) =>
 });
 
 test("bad input exits 2 with a message naming the file and key, and no stack trace", async (t) => {
-  const missing = await runCli("check", ["--stack", "nope"]);
+  const missing = await runCheckInProcess(["--stack", "nope"]);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /stack 'nope': .*stacks\/Pulumi\.nope\.yaml does not exist/);
 
-  const flag = await runCli("check", ["--stack", "dev", "--frobnicate"]);
+  const flag = await runCheckInProcess(["--stack", "dev", "--frobnicate"]);
   t.is(flag.code, 2);
   t.regex(flag.stderr, /Unknown option '--frobnicate'/);
 
@@ -100,7 +114,7 @@ test("bad input exits 2 with a message naming the file and key, and no stack tra
   const file = join(live.dir, "member-2", "kubesphere-config.yaml");
   // Valid as a ConfigMap, but its kubesphere.yaml has a duplicated key, which ks-apiserver refuses.
   writeFileSync(file, readFileSync(file, "utf8").replace("      region: us-east-1\n", "      region: us-east-1\n      region: eu-west-1\n"));
-  const broken = await runCli("check", ["--stack", "dev", "--live", live.dir]);
+  const broken = await runCheckInProcess(["--stack", "dev", "--live", live.dir]);
   t.is(broken.code, 2, broken.stdout);
   t.regex(broken.stderr, /member-2/);
   t.regex(broken.stderr, /line \d+, column \d+/);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { runCli, scratchCopy } from "../helpers/checkCli";
+import { runCheckInProcess, scratchCopy } from "../helpers/checkCli";
 
 const OTHER_SECRET = "anotherFleetsJwtSecretCCCCCCCCCCCCCC";
 
@@ -31,7 +31,7 @@ function pinnedShard(t: { teardown(f: () => void): void }): string {
 
 test("the pin is the pack's expected fingerprint, and a policy config naming another secret is refused with exit 2", async (t) => {
   const dir = pinnedShard(t);
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--json"]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--stack", "members-eu", "--json"]);
   t.is(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { violations: { policy: string; enforcementLevel: string; cluster?: string; message: string }[] };
   const shared = report.violations.filter((v) => v.policy === "kubesphere-fleet-configure-shared-jwt-secret" && v.enforcementLevel === "mandatory");
@@ -40,7 +40,7 @@ test("the pin is the pack's expected fingerprint, and a policy config naming ano
 
   const config = join(dir, "policy-config.json");
   writeFileSync(config, JSON.stringify({ "kubesphere-fleet-configure-shared-jwt-secret": { expectedJwtSecretFingerprint: sha256Hex(OTHER_SECRET) } }));
-  const conflict = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--policy-pack-config", config]);
+  const conflict = await runCheckInProcess(["--project-dir", dir, "--stack", "members-eu", "--policy-pack-config", config]);
   t.is(conflict.code, 2, conflict.stdout);
   t.regex(
     conflict.stderr,

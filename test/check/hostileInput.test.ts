@@ -2,7 +2,8 @@
  * The check under input from whoever opens a pull request: stack file, kubeconfig paths, `--live` snapshot, policy
  * config and output paths made hostile (or just wrong) by the test. Each is bad input: exit 2, one message naming
  * the file and the rule, no stack trace, nothing of the file's text, and (for output paths) nothing run first.
- * Cases refused before the program runs call the CLI's `main` in this process; the rest spawn the CLI.
+ * Every case calls the CLI's `main` in this process: those refused before the program runs at once, the rest one at a
+ * time (`runCheckInProcess`).
  */
 import test from "ava";
 import { execFileSync } from "node:child_process";
@@ -12,22 +13,15 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { main } from "../../src/cli/check";
 import { newPassphraseSalt } from "../../src/secrets/passphrase";
-import { REPO, runCli, scratchCopy } from "../helpers/checkCli";
+import { REPO, runCheckInProcess, scratchCopy } from "../helpers/checkCli";
 
 const SECRET_TEXT = "tokenThatMustNotLeak";
 const STACK_TRACE = /\n\s+at .*:\d+:\d+\)?/;
-type Io = Parameters<typeof main>[1];
-
-/** `main` with captured output: what a user sees. */
+/** `main` with captured output: what a user sees (no run waits for another: each is refused before any program runs). */
 async function check(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const io = {
-    stdout: { isTTY: false, write: (s: string) => ((stdout += s), true) } as unknown as NodeJS.WriteStream,
-    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WriteStream,
-    env: {} as NodeJS.ProcessEnv,
-  } as unknown as Io;
-  const code = await main(args, io);
+  const code = await main(args, { stdout: { isTTY: false, write: (s: string) => (stdout += s) }, stderr: { isTTY: false, write: (s: string) => (stderr += s) }, env: {} });
   return { code, stdout, stderr };
 }
 
@@ -137,7 +131,7 @@ test("--policy-pack-config that is not JSON is refused with a position and witho
   const dir = mkdtempSync(join(tmpdir(), "ksf-policy-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "config.json"), `{\n  "all": "advisory",\n  token: ${SECRET_TEXT}\n}\n`);
-  const run = await runCli("check", ["--stack", "dev", "--policy-pack-config", join(dir, "config.json")]);
+  const run = await runCheckInProcess(["--stack", "dev", "--policy-pack-config", join(dir, "config.json")]);
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /--policy-pack-config .*config\.json: not valid JSON at line 3, column 3\./);
   t.false(run.stderr.includes(SECRET_TEXT));
@@ -148,7 +142,7 @@ test("--policy-pack-config with a value of the wrong type is refused against the
   const dir = mkdtempSync(join(tmpdir(), "ksf-policy-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "config.json"), JSON.stringify({ "kubesphere-kubeconfig-renew-expiring-certificate": { certificateExpiryWindowDays: SECRET_TEXT } }, null, 2));
-  const run = await runCli("check", ["--stack", "dev", "--policy-pack-config", join(dir, "config.json")]);
+  const run = await runCheckInProcess(["--stack", "dev", "--policy-pack-config", join(dir, "config.json")]);
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /\/kubesphere-kubeconfig-renew-expiring-certificate\/certificateExpiryWindowDays \(line 3, column 36\) must be integer/);
   t.false(run.stderr.includes(SECRET_TEXT));
@@ -161,7 +155,7 @@ test("an encrypted kubeconfig content checked without the passphrase is unknown,
     const path = root.config["kubesphere-fleet:clusters"][1].kubeconfig.path as string;
     root.config["kubesphere-fleet:clusters"][1].kubeconfig = { content: { secure: crypter.encrypt(readFileSync(path, "utf8")) } };
   });
-  const run = await runCli("check", ["--stack", "prod", "--project-dir", dir]);
+  const run = await runCheckInProcess(["--stack", "prod", "--project-dir", dir]);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /note: kubesphere-fleet:clusters\[1\]\.kubeconfig\.content is a secure value that could not be decrypted \(PULUMI_CONFIG_PASSPHRASE is not set\)/);
   t.regex(run.stdout, /member-1 +member +3\.4 +installer/);
@@ -170,10 +164,10 @@ test("an encrypted kubeconfig content checked without the passphrase is unknown,
 
 test("an unexpected error prints its first line and no stack trace; --debug prints the stack", async (t) => {
   const broken = {
-    stdout: { isTTY: false, write: () => { throw new TypeError("the terminal went away"); } } as unknown as NodeJS.WriteStream,
-    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WriteStream,
-    env: {} as NodeJS.ProcessEnv,
-  } as unknown as Io;
+    stdout: { isTTY: false, write: () => { throw new TypeError("the terminal went away"); } },
+    stderr: { isTTY: false, write: (s: string) => (stderr += s) },
+    env: {},
+  };
   let stderr = "";
   t.is(await main(["--help"], broken), 1);
   t.regex(stderr, /^error: the check failed unexpectedly: TypeError: the terminal went away\. Run again with --debug for the stack trace/);

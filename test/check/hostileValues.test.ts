@@ -16,7 +16,7 @@ import { readStackInput } from "../../src/check/stackInput";
 import { KubeSphereFleet } from "../../src/component/kubeSphereFleet";
 import { runFleetUnderMocks, runUnderMocks, stackConfigOf } from "../../src/mocks/runUnderMocks";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
-import { cliEntry, REPO, runCli, runNode, scratchCopy, timeScale } from "../helpers/checkCli";
+import { cliEntry, REPO, runCheckInProcess, runCli, runNode, scratchCopy, timeScale } from "../helpers/checkCli";
 import { liveObjects } from "../helpers/mocksFleet";
 
 /** Looks like a jwtSecret or a token; must never be printed. */
@@ -76,7 +76,7 @@ test("10,000 levels of nesting in an env file's value are refused before parsing
   const dir = splitFleet(t);
   const deep = `${"[".repeat(10_000)}"${SECRET}"${"]".repeat(10_000)}`;
   const env = writeFile(t, "env.json", `{"pulumiConfig": {"kubesphere-fleet:jwtSecret": ${deep}}}`);
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", env]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", env]);
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /^error: --esc-env-file .*env\.json nests JSON deeper than 100 levels at line 1, column \d+\. Fix: flatten it/);
   t.false(/RangeError|stack size/.test(run.stderr));
@@ -98,7 +98,7 @@ test("wrong-typed values from a stack file and an env file are named by key and 
     },
   });
   const env = writeFile(t, "env.json", JSON.stringify({ pulumiConfig: { "kubesphere-fleet:jwtSecret": { nested: SECRET }, "kubesphere-fleet:configMap": SEVEN_MB, namespace: SECRET } }));
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", env]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--stack", "members-eu", "--esc-env-file", env]);
   t.is(run.code, 2, run.stderr);
   const problems = [
     /Stack 'members-eu', clusters\[0\]: kubesphere-fleet:clusters\[0\]\.name is not a DNS-1123 label: it has upper-case letters\./,
@@ -143,7 +143,7 @@ test.serial("wrong-typed KubeSphereFleet args are named by key and type, never q
 test("an ESC environment name with terminal escapes and a newline is printed escaped, on one line", async (t) => {
   const name = `acme/${INJECTED}fleet`;
   const dir = splitFleet(t, { "members-eu": (root) => (root["environment"] = [name]) });
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "members-eu"]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--stack", "members-eu"]);
   t.is(run.code, 0, run.stderr);
   t.false(/[\u001b\r]/.test(run.stdout), "no raw escape or carriage return");
   const lines = run.stdout.split("\n");
@@ -156,7 +156,7 @@ test("an ESC environment name with terminal escapes and a newline is printed esc
 
   // The same name in an error (the stack file lacks clusters, which the environment may hold).
   const bad = splitFleet(t, { "members-eu": (root) => ((root["environment"] = [name]), delete root["config"]["kubesphere-fleet:clusters"]) });
-  const refused = await runCli("check", ["--project-dir", bad, "--stack", "members-eu"]);
+  const refused = await runCheckInProcess(["--project-dir", bad, "--stack", "members-eu"]);
   t.is(refused.code, 2);
   t.false(/[\u001b\r]/.test(refused.stderr));
   t.is(refused.stderr.trimEnd().split("\n").length, 1, refused.stderr);

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { FIXTURES_DIR, FIXTURE_JWT_SECRET, fixtureText } from "../helpers/fixtures";
-import { runCli, scratchCopy, type CliRun } from "../helpers/checkCli";
+import { runCheckInProcess, scratchCopy, type CliRun } from "../helpers/checkCli";
 
 // Issue 15's kinds of real fleet through `npm run check --live` (the program under mocks, then the policy pack over
 // the engine protocol), on configs rendered from ks-installer's own templates (test/fixtures/kubesphere/README.md).
@@ -69,9 +69,9 @@ const oauthOptionsMember31 = (manage: string) =>
     },
   });
 /** Runs the check on a scratch project (removed afterwards), asserts no secret is printed, and gives the run. */
-async function checkProject(t: { teardown(f: () => void): void; false(v: boolean, m?: string): void }, p: { dir: string; dispose(): void }, timeoutMs?: number): Promise<CliRun> {
+async function checkProject(t: { teardown(f: () => void): void; false(v: boolean, m?: string): void }, p: { dir: string; dispose(): void }): Promise<CliRun> {
   t.teardown(p.dispose);
-  const run = await runCli("check", ["--stack", "t", "--project-dir", p.dir, "--json"], {}, timeoutMs);
+  const run = await runCheckInProcess(["--stack", "t", "--project-dir", p.dir, "--json"]);
   noSecret(t, run);
   return run;
 }
@@ -134,7 +134,7 @@ test("for every version and mode, the plan promises only changes that a declared
       live[name] = { "cluster-configuration.yaml": ccFor(version, role), "kubesphere-config.yaml": drifted };
     }
   }
-  const run = await checkProject(t, project(clusters, live), 240_000);
+  const run = await checkProject(t, project(clusters, live));
   t.true(run.code === 0 || run.code === 1, run.stderr);
   const { clusters: plans } = report(run);
   t.is(plans.length, clusters.length);
@@ -154,7 +154,7 @@ test("a working 3.4 member whose ks-installer rendered accessTokenMaxAge twice (
   t.teardown(live.dispose);
   copyFileSync(join(FIXTURES_DIR, "v3.4/cluster-configuration.member-ldap.yaml"), join(live.dir, "member-1", "cluster-configuration.yaml"));
   copyFileSync(join(FIXTURES_DIR, "v3.4/kubesphere-config.member-ldap.yaml"), join(live.dir, "member-1", "kubesphere-config.yaml"));
-  const run = await runCli("check", ["--stack", "dev", "--live", live.dir, "--json"]);
+  const run = await runCheckInProcess(["--stack", "dev", "--live", live.dir, "--json"]);
   t.is(run.code, 0, run.stderr + run.stdout);
   t.deepEqual(mandatory(report(run)), []);
   t.deepEqual(clusterOf(report(run), "member-1").changes, []);
@@ -166,7 +166,7 @@ test("the same repeated key in a 4.x member's kubesphere.yaml stays refused, wit
   t.teardown(live.dispose);
   const file = join(live.dir, "member-2", "kubesphere-config.yaml");
   writeFileSync(file, readFileSync(file, "utf8").replace(/^( +)accessTokenMaxAge: (.*)\n/m, "$1accessTokenMaxAge: $2\n$1accessTokenMaxAge: 2h\n"));
-  const run = await runCli("check", ["--stack", "dev", "--live", live.dir]);
+  const run = await runCheckInProcess(["--stack", "dev", "--live", live.dir]);
   t.is(run.code, 2, run.stdout);
   t.regex(run.stderr, /member-2.*line \d+, column \d+ writes authentication\.issuer\.accessTokenMaxAge again \(first at line \d+\).*keep one accessTokenMaxAge line/s);
   noSecret(t, run);

@@ -7,7 +7,7 @@ import test from "ava";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../helpers/checkCli";
+import { runCheckInProcess } from "../helpers/checkCli";
 
 const dir = mkdtempSync(join(tmpdir(), "ksf-policy-config-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ interface Report {
   notes: string[];
 }
 
-const check = (config?: string) => runCli("check", ["--stack", "dev", "--json", ...(config ? ["--policy-pack-config", config] : [])]);
+const check = (config?: string) => runCheckInProcess(["--stack", "dev", "--json", ...(config ? ["--policy-pack-config", config] : [])]);
 
 test("an empty file is no config, as pulumi preview reads it", async (t) => {
   const [none, empty] = await Promise.all([check(), check(file("empty.json", "\n"))]);

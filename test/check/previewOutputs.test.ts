@@ -11,7 +11,7 @@ import { liveTargetOf, previewOutputs } from "../../src/check/previewOutputs";
 import { secret, WIRE_UNKNOWN, type ResourceInput } from "../../src/engine";
 import { isWireSecret } from "../../src/engine/wire";
 import { APISERVER_REDIS_CACHE } from "../../src/rules/apiserverRedisCache";
-import { runCli } from "../helpers/checkCli";
+import { runCheckInProcess } from "../helpers/checkCli";
 import { ksApiserverDeployment, projectWith } from "../helpers/stackProject";
 
 const deploymentPatch: ResourceInput = {
@@ -70,7 +70,7 @@ test("a deployed fleet whose ks-apiserver runs 3 replicas with the in-memory cac
   const dir = projectWith("outputs", () => undefined);
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "stacks", "outputs", "live", "member-2", "ks-apiserver.yaml"), stringify(ksApiserverDeployment(3)));
-  const run = await runCli("check", ["--project-dir", dir, "--stack", "outputs", "--json"]);
+  const run = await runCheckInProcess(["--project-dir", dir, "--stack", "outputs", "--json"]);
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { violations: { policy: string; enforcementLevel: string; cluster?: string; message: string }[] };
   const redis = report.violations.filter((v) => v.policy === APISERVER_REDIS_CACHE);

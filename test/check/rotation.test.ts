@@ -9,7 +9,7 @@ import { startPolicyPack } from "../../src/engine";
 import { secretFacts } from "../../src/model/secretFacts";
 import { STRONG_JWT_SECRET } from "../../src/rules/strongJwtSecret";
 import { kubernetesProvider } from "../helpers/args";
-import { runCli, REPO } from "../helpers/checkCli";
+import { runCheckInProcess, REPO } from "../helpers/checkCli";
 import { FIXTURE_JWT_SECRET, fixtureObject } from "../helpers/fixtures";
 import { ROTATED_JWT_SECRET, rotationProject } from "../helpers/rotationFleet";
 import { wireResources } from "../helpers/wireStack";
@@ -38,9 +38,9 @@ interface JsonReport {
 }
 
 const project = rotationProject("rotate");
-const json = runCli("check", ["--stack", "rotate", "--project-dir", project, "--json"]);
+const json = runCheckInProcess(["--stack", "rotate", "--project-dir", project, "--json"]);
 // One after the other: the machine running the tests may be busy, and each run starts the program and the pack.
-const text = json.then(() => runCli("check", ["--stack", "rotate", "--project-dir", project]));
+const text = json.then(() => runCheckInProcess(["--stack", "rotate", "--project-dir", project]));
 test.after.always(async () => {
   await Promise.allSettled([json, text]);
   rmSync(project, { recursive: true, force: true });
@@ -114,7 +114,7 @@ test("no secret, base64 secret or admin token anywhere in the rotation's output"
 });
 
 test("the example stack, which adopts the host's secret, is no rotation", async (t) => {
-  const run = await runCli("check", ["--stack", "dev", "--json"]);
+  const run = await runCheckInProcess(["--stack", "dev", "--json"]);
   t.is(run.code, 0, run.stderr);
   t.is((JSON.parse(run.stdout) as JsonReport).rotation, undefined);
 });
@@ -122,7 +122,7 @@ test("the example stack, which adopts the host's secret, is no rotation", async 
 test("a rotation to a weak secret is refused: the check stops it as bad input", async (t) => {
   const weak = rotationProject("weak", "a".repeat(40));
   t.teardown(() => rmSync(weak, { recursive: true, force: true }));
-  const run = await runCli("check", ["--stack", "weak", "--project-dir", weak]);
+  const run = await runCheckInProcess(["--stack", "weak", "--project-dir", weak]);
   t.is(run.code, 2);
   t.regex(run.stderr, /jwtSecret \(sha256:[0-9a-f]{12}\) is a value made of one or two repeated characters/);
   t.false(run.stderr.includes("a".repeat(40)));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { readStackInput } from "../../src/check/stackInput";
 import { newPassphraseSalt } from "../../src/secrets/passphrase";
-import { runCli } from "../helpers/checkCli";
+import { runCheckInProcess } from "../helpers/checkCli";
 import { projectWith } from "../helpers/stackProject";
 
 const PASSPHRASE = "correct horse battery staple";
@@ -33,7 +33,7 @@ function project(edit: (root: Record<string, any>) => void, files: () => Record<
 }
 test.after.always(() => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-const check = (dir: string, env: NodeJS.ProcessEnv = {}) => runCli("check", ["--stack", "prod", "--project-dir", dir, "--json"], env);
+const check = (dir: string, env: NodeJS.ProcessEnv = {}) => runCheckInProcess(["--stack", "prod", "--project-dir", dir, "--json"], env);
 
 test("clusters set with pulumi config set --secret clusters \"$(jq -c . clusters.json)\" are read as the program reads them", async (t) => {
   let compact = "";

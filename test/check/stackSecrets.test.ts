@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sha256Hex } from "../../src/model/secretFacts";
 import { newPassphraseSalt } from "../../src/secrets/passphrase";
 import { issueClientCertificate, kubeconfigFor, makeCertificateAuthority } from "../helpers/certificates";
-import { allFileText, runCli } from "../helpers/checkCli";
+import { allFileText, runCheckInProcess } from "../helpers/checkCli";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { projectWith } from "../helpers/stackProject";
 
@@ -20,7 +20,7 @@ const encrypted = projectWith("prod", (root) => {
 test.after.always(() => rmSync(encrypted, { recursive: true, force: true }));
 
 test("with PULUMI_CONFIG_PASSPHRASE the stack's secure jwtSecret is decrypted and the rotation is planned", async (t) => {
-  const run = await runCli("check", ["--stack", "prod", "--project-dir", encrypted, "--json"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
+  const run = await runCheckInProcess(["--stack", "prod", "--project-dir", encrypted, "--json"], { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { clusters: { name: string; changes: { setting: string; live: string; desired: string }[] }[]; notes: string[] };
   for (const cluster of report.clusters) {
@@ -31,7 +31,7 @@ test("with PULUMI_CONFIG_PASSPHRASE the stack's secure jwtSecret is decrypted an
 });
 
 test("without a passphrase it says what could not be compared, and still checks the rest", async (t) => {
-  const run = await runCli("check", ["--stack", "prod", "--project-dir", encrypted]);
+  const run = await runCheckInProcess(["--stack", "prod", "--project-dir", encrypted]);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /note: kubesphere-fleet:jwtSecret is a secure value that could not be decrypted \(PULUMI_CONFIG_PASSPHRASE is not set\)/);
   t.regex(run.stdout, new RegExp(`host +host +3\\.4 +installer +${fp(FIXTURE_JWT_SECRET)} → unknown`));
@@ -39,7 +39,7 @@ test("without a passphrase it says what could not be compared, and still checks 
 });
 
 test("a wrong passphrase is bad input, exit 2", async (t) => {
-  const run = await runCli("check", ["--stack", "prod", "--project-dir", encrypted], { PULUMI_CONFIG_PASSPHRASE: "wrong" });
+  const run = await runCheckInProcess(["--stack", "prod", "--project-dir", encrypted], { PULUMI_CONFIG_PASSPHRASE: "wrong" });
   t.is(run.code, 2);
   t.regex(run.stderr, /PULUMI_CONFIG_PASSPHRASE does not match/);
 });
@@ -57,7 +57,7 @@ test("a kubeconfig whose client certificate has expired blocks the deployment, e
     join(project, "stacks", "edge", "k3s.yaml"),
     kubeconfigFor({ server: "https://127.0.0.1:6443", caPem: ca.certPem, clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, user: "k3s-admin", context: "default", cluster: "default" }),
   );
-  const run = await runCli("check", ["--stack", "edge", "--project-dir", project, "--json"]);
+  const run = await runCheckInProcess(["--stack", "edge", "--project-dir", project, "--json"]);
   t.is(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as { violations: { policy: string; enforcementLevel: string; cluster?: string; message: string }[] };
   const expired = report.violations.find((v) => v.policy === "kubesphere-kubeconfig-disallow-expired-certificate");

@@ -10,7 +10,7 @@ import { FIXTURES_DIR } from "./fixtures";
 import { PROJECT } from "../../src/config/fleetDeclaration";
 import type { KubernetesObject } from "../../src/model/kubernetesObjects";
 import type { RecordedResource } from "../../src/mocks/kubernetesMocks";
-import { runFleetUnderMocks, stackConfigOf, type MockRunResult } from "../../src/mocks/runUnderMocks";
+import type { MockRunResult } from "../../src/mocks/runUnderMocks";
 
 export const PROJECT_ROOT = resolve(__dirname, "../..");
 export { FIXTURE_JWT_SECRET as FIXTURE_SECRET } from "./fixtures";
@@ -54,8 +54,12 @@ export function liveObjects(stack: string): Map<string, KubernetesObject[]> {
   return clusters;
 }
 
-/** Runs the program once (once per process: Pulumi's mocks are global) with this config and these clusters. */
+/**
+ * Runs the program once (once per process: Pulumi's mocks are global) with this config and these clusters. The mocks
+ * (and with them the Pulumi SDK, a second of CPU) load only now: a test file that uses none of this never loads them.
+ */
 export function runStack(input: FleetConfigInput, objects: ReadonlyMap<string, readonly KubernetesObject[]>, stack = "test", preview = false): Promise<MockRunResult> {
+  const { runFleetUnderMocks, stackConfigOf } = require("../../src/mocks/runUnderMocks") as typeof import("../../src/mocks/runUnderMocks");
   return runFleetUnderMocks({ stack, config: stackConfigOf(input), objects, projectRoot: PROJECT_ROOT, preview });
 }
 
