@@ -69,13 +69,19 @@ test("the tests' in-process check (runCheckInProcess) answers what the CLI's pro
   t.teardown(live.dispose);
   const file = join(live.dir, "member-1", "kubesphere-config.yaml");
   writeFileSync(file, readFileSync(file, "utf8").replace(FIXTURE_JWT_SECRET, OTHER_SECRET));
-  const args = ["--stack", "dev", "--live", live.dir, "--json"];
+  const config = join(live.dir, "policy-config.json");
+  writeFileSync(config, JSON.stringify({ "kubesphere-fleet-configure-shared-jwt-secret": { expectedJwtSecretFingerprint: sha256Hex(OTHER_SECRET) } }));
+  const args = ["--stack", "dev", "--live", live.dir, "--json", "--policy-pack-config", config];
   const [inProcess, again, spawned] = [await runCheckInProcess(args), await runCheckInProcess(["--stack", "dev", "--json"]), await runCli("check", args)];
-  t.is(inProcess.code, spawned.code, inProcess.stderr);
+  t.is(inProcess.code, 1, inProcess.stderr);
+  t.is(inProcess.code, spawned.code, spawned.stderr);
   t.deepEqual(JSON.parse(inProcess.stdout), JSON.parse(spawned.stdout));
   t.is(inProcess.stderr, spawned.stderr);
+  // The next run in the same process sees its own snapshot and policy config only.
   t.is(again.code, 0, again.stderr);
-  t.deepEqual((JSON.parse(again.stdout) as { violations: unknown[] }).violations, [], "nothing of the run before carries over");
+  const next = JSON.parse(again.stdout) as { violations: unknown[]; clusters: { name: string; changes: unknown[] }[] };
+  t.deepEqual(next.violations, []);
+  t.deepEqual(next.clusters.map((c) => [c.name, c.changes]), [["host", []], ["member-1", []], ["member-2", []]]);
 });
 
 test("a drifted live snapshot shows the changes that would fix it", async (t) => {

@@ -78,7 +78,7 @@ let inProcess: Promise<unknown> = Promise.resolve();
  * `check <args>` run in this test process, as `runCli("check", …)` runs it in a child: the CLI's `main` (from the build
  * when it is current, as `cliEntry` picks it) with the same arguments and environment, its stdout and stderr collected,
  * its exit code returned. Pulumi's SDK, the program and the CLI then load once per test file instead of once per run
- * (about 1.3 s of CPU each, half a check's): each run still starts its own policy pack process and analysis thread,
+ * (about 1.3 s of CPU each, a third of a check's): each run still starts its own policy pack process and analysis thread,
  * and reinstalls the mocks and the stack's config, as the check across stacks does for each of its stacks in one
  * process. Runs wait for one another (the mocks are process-global). For what only a process shows (how it is
  * launched, signals, Node's own options, exit without output), use `runCli`; for `--program` too: this process resolves
