@@ -2,8 +2,7 @@
  * The check under input from whoever opens a pull request: stack file, kubeconfig paths, `--live` snapshot, policy
  * config and output paths made hostile (or just wrong) by the test. Each is bad input: exit 2, one message naming
  * the file and the rule, no stack trace, nothing of the file's text, and (for output paths) nothing run first.
- * Every case calls the CLI's `main` in this process: those refused before the program runs at once, the rest one at a
- * time (`runCheckInProcess`).
+ * Every case runs the CLI's `main` in this process (`runCheckInProcess`), with its output captured.
  */
 import test from "ava";
 import { execFileSync } from "node:child_process";
@@ -17,13 +16,8 @@ import { REPO, runCheckInProcess, scratchCopy } from "../helpers/checkCli";
 
 const SECRET_TEXT = "tokenThatMustNotLeak";
 const STACK_TRACE = /\n\s+at .*:\d+:\d+\)?/;
-/** `main` with captured output: what a user sees (no run waits for another: each is refused before any program runs). */
-async function check(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: { isTTY: false, write: (s: string) => (stdout += s) }, stderr: { isTTY: false, write: (s: string) => (stderr += s) }, env: {} });
-  return { code, stdout, stderr };
-}
+/** The check with captured output, in this process: what a user sees. */
+const check = (args: readonly string[]) => runCheckInProcess(args);
 
 function assertBadInput(t: import("ava").ExecutionContext, run: { code: number | null; stdout: string; stderr: string }, message: RegExp): void {
   t.is(run.code, 2, run.stdout + run.stderr);
