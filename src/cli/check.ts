@@ -75,10 +75,11 @@ export async function main(argv: readonly string[], io: CheckIo = { stdout: proc
       return answer(report, args, io.stdout, formatFleetText, fleetMandatoryCount);
     }
     const stack = args.stacks[0]!;
-    const input = readCheckInput({ ...common, stack, liveDir: liveDirOf(args, stack) });
+    const liveDir = liveDirOf(args, stack);
+    const input = readCheckInput({ ...common, stack, liveDir });
     const analysis = new AnalysisThread(POLICY_PACK_DIR, progress);
     const { runCheck } = require("../check/runCheck") as typeof import("../check/runCheck");
-    const report = await runCheck({ ...common, stack, liveDir: liveDirOf(args, stack), analysis, input });
+    const report = await runCheck({ ...common, stack, liveDir, analysis, input });
     return answer(report, args, io.stdout, formatText, mandatoryCount);
   } catch (error) {
     if (error instanceof InputError) {

@@ -16,7 +16,7 @@ import { APISERVER_REDIS_CACHE } from "../../src/rules/apiserverRedisCache";
 import { stringify } from "yaml";
 import { FIXTURE_JWT_SECRET } from "../helpers/fixtures";
 import { ksApiserverDeployment } from "../helpers/stackProject";
-import { REPO, runNode, timeScale, type CliRun } from "../helpers/checkCli";
+import { REPO, cliEnv, runNode, timeScale, type CliRun } from "../helpers/checkCli";
 
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
 const EXAMPLE = join(REPO, "examples", "own-program");
@@ -33,7 +33,7 @@ interface Report {
 
 function check(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return runNode(["--", join(REPO, "scripts", "cli.js"), "check", ...args], {
-    env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, NO_COLOR: "1", ...env } as NodeJS.ProcessEnv,
+    env: cliEnv({ NO_COLOR: "1", ...env }),
     timeoutMs: 150_000,
   });
 }

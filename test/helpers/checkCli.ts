@@ -68,7 +68,7 @@ export function runCli(name: "check" | "audit", args: readonly string[], env: No
 }
 
 /** The environment a CLI run gets: this test process's, without what would change a run's meaning, plus `env`. */
-function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...process.env, PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, KUBECONFIG: undefined, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv;
 }
 
